@@ -1,1 +1,277 @@
-fn main() {}
+//! The `rootline` binary: argument parsing and glue. All the work happens in
+//! the library crates; this file turns flags into their configuration and
+//! their results into output and an exit status.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use rootline_catalog::{Catalog, Matcher};
+use rootline_parse::{LogFormat, parse_line};
+
+/// Exit status when the analysis ran (whatever it found).
+const EXIT_OK: u8 = 0;
+/// Exit status for failures of rootline itself (a broken catalog, an
+/// unwritable output).
+const EXIT_ERROR: u8 = 1;
+// Exit status 2 is clap's, for usage errors.
+/// Exit status when not one input could be read.
+const EXIT_NOTHING_READ: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "rootline",
+    version,
+    about = "Explains storage-induced failures on KVM / OpenStack / Kubernetes hosts",
+    long_about = "rootline reads the evidence of a host (log files, directories, sosreports, \
+                  archives, stdin), puts every line on one clock, and recognises failure \
+                  signatures from its catalog.\n\nExit status: 0 the analysis ran; 1 rootline \
+                  failed (e.g. a catalog error); 2 usage error; 3 nothing could be read."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse evidence: files, directories, sosreports (dir or .tar.xz/.tar.gz/.tar), - for stdin
+    Analyze(AnalyzeArgs),
+    /// Inspect, test or export the signature catalog
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct CatalogOpt {
+    /// Extra or overriding signature files: every *.toml under DIR
+    #[arg(long, value_name = "DIR")]
+    catalog: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Evidence to read (files, directories, sosreports, archives, - for stdin)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Time zone for stamps that carry none, overriding the evidence's (e.g. Asia/Seoul)
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Show the attached trace / traceback lines of each event
+    #[arg(long)]
+    context: bool,
+    /// When to colour the text report
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    #[command(flatten)]
+    catalog: CatalogOpt,
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// List the signatures
+    List(CatalogOpt),
+    /// Check every signature's examples (positive and near-miss)
+    Test(CatalogOpt),
+    /// Write the patterns for other tools
+    Export {
+        /// As a ripgrep pattern file (rg -f)
+        #[arg(long, required = true)]
+        rg: bool,
+        #[command(flatten)]
+        catalog: CatalogOpt,
+    },
+}
+
+fn load_catalog(opt: &CatalogOpt) -> Result<(Catalog, Matcher)> {
+    let mut catalog = Catalog::builtin().context("the built-in catalog is invalid")?;
+    if let Some(dir) = &opt.catalog {
+        catalog
+            .extend_from_dir(dir)
+            .with_context(|| format!("cannot load the catalog in {}", dir.display()))?;
+    }
+    let matcher = catalog.compile().context("the catalog does not compile")?;
+    Ok((catalog, matcher))
+}
+
+/// Write to stdout; a closed pipe (`rootline … | head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+/// A byte counter on stderr while the scan runs, only on a terminal.
+struct Progress {
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(bytes: Arc<AtomicU64>) -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return Progress { done, thread: None };
+        }
+        let flag = done.clone();
+        let thread = std::thread::spawn(move || {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} scanning {msg} ({elapsed})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            // Small inputs finish before the bar would be worth drawing.
+            std::thread::sleep(Duration::from_millis(300));
+            while !flag.load(Ordering::Relaxed) {
+                let b = bytes.load(Ordering::Relaxed);
+                bar.set_message(format!("{:.1} MiB", b as f64 / 1048576.0));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(120));
+            }
+            bar.finish_and_clear();
+        });
+        Progress {
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    fn stop(mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<u8> {
+    let (_, matcher) = load_catalog(&args.catalog)?;
+    let mut cfg = rootline_scan::Config::default();
+    if let Some(name) = &args.tz {
+        let zone = jiff::tz::TimeZone::get(name)
+            .with_context(|| format!("unknown time zone {name:?} (use an IANA name such as Asia/Seoul)"))?;
+        cfg.tz = Some((zone, name.clone()));
+    }
+    let bytes = Arc::new(AtomicU64::new(0));
+    let progress = Progress::start(bytes.clone());
+    let analysis = rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes));
+    progress.stop();
+
+    let out = match args.format {
+        Format::Json => rootline_report::json(&analysis) + "\n",
+        Format::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            rootline_report::text(
+                &analysis,
+                &rootline_report::TextOptions {
+                    color,
+                    context: args.context,
+                },
+            )
+        }
+    };
+    emit(&out)?;
+    if analysis.files.is_empty() {
+        eprintln!("rootline: nothing could be read (see \"Not read\")");
+        return Ok(EXIT_NOTHING_READ);
+    }
+    Ok(EXIT_OK)
+}
+
+fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
+    match cmd {
+        CatalogCommand::List(opt) => {
+            let (catalog, _) = load_catalog(&opt)?;
+            let mut out = String::new();
+            for s in &catalog.signatures {
+                out.push_str(&format!(
+                    "{:<44} {:<13} {:<8} {}\n",
+                    s.id, s.component, s.severity, s.description.en
+                ));
+            }
+            out.push_str(&format!("{} signatures\n", catalog.signatures.len()));
+            emit(&out)?;
+            Ok(EXIT_OK)
+        }
+        CatalogCommand::Test(opt) => {
+            let (catalog, matcher) = load_catalog(&opt)?;
+            // Examples are whole log lines: the real line parser extracts
+            // the message, exactly as the scanner does.
+            let extract = |line: &str| parse_line(LogFormat::Plain, line.as_bytes(), &[]).message;
+            let failures = catalog.check_examples(&matcher, &extract);
+            let examples: usize = catalog
+                .signatures
+                .iter()
+                .map(|s| s.examples.len() + s.negatives.len())
+                .sum();
+            for f in &failures {
+                eprintln!("FAIL {} ({}): {}\n     {}", f.signature, f.origin, f.problem, f.line);
+            }
+            emit(&format!(
+                "{} signatures, {} examples: {} passed, {} failed\n",
+                catalog.signatures.len(),
+                examples,
+                examples.saturating_sub(failures.len()),
+                failures.len()
+            ))?;
+            if failures.is_empty() {
+                Ok(EXIT_OK)
+            } else {
+                bail!("{} catalog example(s) failed", failures.len())
+            }
+        }
+        CatalogCommand::Export { rg: _, catalog } => {
+            let (catalog, _) = load_catalog(&catalog)?;
+            emit(&catalog.export_rg())?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze(args),
+        Command::Catalog { command } => catalog_cmd(command),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("rootline: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,8 +1,6 @@
 //! Evidence sources: everything rootline can be pointed at, turned into a
 //! stream of readable inputs.
 //!
-//! CONTRACT STUB — to be implemented. Signatures and docs are the contract.
-//!
 //! A user names paths: files, directories, sosreport directories, sosreport
 //! archives (`.tar.xz`, `.tar.gz`/`.tgz`, `.tar`, `.tar.zst`), compressed
 //! rotated logs (`.gz`, `.xz`, `.zst`) or `-` for stdin. [`collect`] walks
@@ -30,8 +28,21 @@
 //!
 //! Directory roots are read in parallel (rayon); the members of one archive
 //! are read in order on one thread (the decompressor sets the pace anyway).
+//!
+//! Roots are created in a deterministic order: the paths as given, then,
+//! inside a plain directory, nested sosreport directories in listing order,
+//! then archives found in the directory (walked after its plain files),
+//! then archives nested in archives as the stream reaches them. An archive
+//! found inside a sosreport directory is no new root: its members
+//! (`report/x.tar.xz!member`) belong to the report's root and clock.
 
-use std::io::Read;
+mod anchors;
+mod archive;
+mod resolve;
+mod sniff;
+mod walk;
+
+use std::io::{self, Read};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -47,7 +58,8 @@ pub enum RootKind {
     SosreportDir,
     /// A sosreport (or any tar) archive, read as a stream.
     Archive,
-    /// Standard input.
+    /// Standard input (a stream, or a tar archive whose members are shown
+    /// as `-!member`).
     Stdin,
 }
 
@@ -86,7 +98,8 @@ pub struct Root {
     pub kind: RootKind,
     pub anchors: Anchors,
     /// Links (and symlink stubs) inside the root whose target was read under
-    /// its own name: `(link path, target path)`, both as displayed.
+    /// its own name: `(link path, target path)`, both as displayed. Tar hard
+    /// links are listed here too.
     pub aliases: Vec<(String, String)>,
 }
 
@@ -96,10 +109,13 @@ pub struct NotRead {
     /// The path as displayed (archive members as `archive!member`).
     pub path: String,
     /// Why, in words: `symlink points outside the report (/etc/foo)`,
-    /// `dangling symlink`, `symlink loop`, `permission denied`,
-    /// `archive truncated: unexpected end of file after 412 members`,
+    /// `dangling symlink (../x)`, `dangling symlink stub (../usr/lib/os-release)`,
+    /// `symlink loop (a)`, `no such file or directory`, `permission denied`,
+    /// `archive truncated or corrupt after 412 members: premature eof`,
     /// `member path escapes the archive (../../x)`, `not a regular file (fifo)`,
-    /// `corrupt gzip stream after 1.2 MiB`, `binary content`…
+    /// `not xz data, although the name ends in .tar.xz`, `binary content`…
+    /// A cut or corrupt compressed *file* is not listed here by this crate:
+    /// its reader returns the error to the visitor, which reports it.
     pub reason: String,
 }
 
@@ -113,6 +129,9 @@ pub struct Input<'a> {
     pub display: String,
     /// The path relative to the root, with compression suffixes removed
     /// (`var/log/nova/nova-compute.log.1`): a hint for format detection.
+    /// Inside a sosreport (directory or archive, whose single top directory
+    /// is dropped) it is relative to the report; for a file named on the
+    /// command line it is the path as given; for stdin, `-`.
     pub rel_path: String,
     /// Index of the root in [`Collection::roots`] this input belongs to.
     pub root: usize,
@@ -155,11 +174,314 @@ pub struct Collection {
 /// its content decompressed. The visitor may be called from several threads
 /// at once. Paths that do not exist or cannot be opened are listed in
 /// `not_read`, not returned as errors.
+///
+/// A path that cannot be read at all gets no [`Root`], only its `not_read`
+/// entry. A directory holding exactly one sosreport directory (an unpacked
+/// archive's parent) is itself a [`RootKind::SosreportDir`] whose `rel_path`s
+/// start inside the report; a plain directory holding sosreport directories
+/// or archives deeper down gets one extra root for each of them (archives
+/// inside a sosreport directory stay part of the report's root).
 pub fn collect(
     paths: &[String],
     opts: &Options,
     visit: &(dyn Fn(Input<'_>) -> Visited + Sync),
 ) -> Collection {
-    let _ = (paths, opts, visit);
-    todo!()
+    let mut col = Collector {
+        visit,
+        opts: opts.clone(),
+        roots: Vec::new(),
+        not_read: Vec::new(),
+    };
+    let mut stdin_used = false;
+    for path in paths {
+        if path == "-" {
+            if stdin_used {
+                col.skip("-", "standard input named more than once");
+            } else {
+                stdin_used = true;
+                let stdin = io::stdin();
+                stream_root(&mut col, Box::new(stdin.lock()), "-", RootKind::Stdin, None);
+            }
+            continue;
+        }
+        collect_path(&mut col, path);
+    }
+    col.finish()
+}
+
+/// The visitor, shareable across threads.
+pub(crate) type VisitFn<'v> = &'v (dyn Fn(Input<'_>) -> Visited + Sync);
+
+/// A root being built: its anchors are resolved from `facts` at the end,
+/// and only if it turned out to be a sosreport.
+pub(crate) struct RootBuild {
+    pub(crate) root: Root,
+    pub(crate) facts: Vec<anchors::Fact>,
+    pub(crate) sos: bool,
+}
+
+pub(crate) struct Collector<'v> {
+    pub(crate) visit: VisitFn<'v>,
+    pub(crate) opts: Options,
+    pub(crate) roots: Vec<RootBuild>,
+    pub(crate) not_read: Vec<NotRead>,
+}
+
+impl Collector<'_> {
+    pub(crate) fn add_root(&mut self, display: &str, kind: RootKind) -> usize {
+        self.roots.push(RootBuild {
+            root: Root {
+                display: display.to_string(),
+                kind,
+                anchors: Anchors::default(),
+                aliases: Vec::new(),
+            },
+            facts: Vec::new(),
+            sos: kind == RootKind::SosreportDir,
+        });
+        self.roots.len() - 1
+    }
+
+    pub(crate) fn skip(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.not_read.push(NotRead {
+            path: path.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn finish(self) -> Collection {
+        let roots = self
+            .roots
+            .into_iter()
+            .map(|b| {
+                let mut root = b.root;
+                if b.sos {
+                    root.anchors = anchors::resolve(&b.facts);
+                }
+                root
+            })
+            .collect();
+        Collection {
+            roots,
+            not_read: self.not_read,
+        }
+    }
+}
+
+/// A path from the command line that is not `-`.
+fn collect_path(col: &mut Collector<'_>, path: &str) {
+    // `metadata` follows links: a link named on the command line is what
+    // the user asked for.
+    let md = match std::fs::metadata(path) {
+        Ok(md) => md,
+        Err(e) => return col.skip(path, describe(&e)),
+    };
+    if md.is_dir() {
+        return walk::walk_root(col, path);
+    }
+    if let Some(what) = walk::special_kind(&md.file_type())
+        && !matches!(what, "fifo" | "character device")
+    {
+        // Fifos and character devices (`<(zcat …)`, `/dev/stdin`) are
+        // streams the user chose to hand over; a disk or socket is not.
+        return col.skip(path, format!("not a regular file ({what})"));
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return col.skip(path, describe(&e)),
+    };
+    let mtime = md.modified().ok().and_then(|t| Timestamp::try_from(t).ok());
+    stream_root(col, Box::new(file), path, RootKind::File, mtime);
+}
+
+/// A root that is one stream: a file, stdin. It may turn out to be an
+/// archive (then the root is an [`RootKind::Archive`], except for stdin).
+fn stream_root(
+    col: &mut Collector<'_>,
+    source: Box<dyn Read + '_>,
+    display: &str,
+    kind: RootKind,
+    mtime: Option<Timestamp>,
+) {
+    match sniff::open(source, display) {
+        sniff::Opened::Refused(reason) => col.skip(display, reason),
+        sniff::Opened::Tar { reader } => {
+            let kind = if kind == RootKind::Stdin {
+                RootKind::Stdin
+            } else {
+                RootKind::Archive
+            };
+            let idx = col.add_root(display, kind);
+            archive::walk(col, Box::new(reader), display, idx, true, 0);
+        }
+        sniff::Opened::Content { mut reader, layers } => {
+            let idx = col.add_root(display, kind);
+            let rel_path = sniff::strip_compression_suffix(display, layers);
+            let mut facts = Vec::new();
+            if let Some(skipped) = deliver(
+                col.visit,
+                Delivery {
+                    display: display.to_string(),
+                    rel_path,
+                    root: idx,
+                    mtime,
+                    anchor_key: None,
+                },
+                &mut reader,
+                &mut facts,
+            ) {
+                col.not_read.push(skipped);
+            }
+        }
+    }
+}
+
+/// Where a content stream goes.
+pub(crate) struct Delivery<'k> {
+    pub(crate) display: String,
+    pub(crate) rel_path: String,
+    pub(crate) root: usize,
+    pub(crate) mtime: Option<Timestamp>,
+    /// The path inside a sosreport, when the stream might be an anchor file.
+    pub(crate) anchor_key: Option<&'k str>,
+}
+
+/// Hands one stream to the visitor, after tapping anchor facts from its
+/// first bytes (which the visitor then reads again from memory).
+pub(crate) fn deliver(
+    visit: VisitFn<'_>,
+    d: Delivery<'_>,
+    reader: &mut sniff::Replay<'_>,
+    facts: &mut Vec<anchors::Fact>,
+) -> Option<NotRead> {
+    if let Some(key) = d.anchor_key
+        && let Some(cap) = anchors::wanted(key)
+    {
+        reader.fill_to(cap);
+        facts.extend(anchors::parse(key, reader.head()));
+    }
+    let display = d.display;
+    let outcome = visit(Input {
+        display: display.clone(),
+        rel_path: d.rel_path,
+        root: d.root,
+        mtime: d.mtime,
+        reader,
+    });
+    match outcome {
+        Visited::Read => None,
+        Visited::Skipped(reason) => Some(NotRead {
+            path: display,
+            reason,
+        }),
+    }
+}
+
+/// An I/O error in the words `not_read` uses.
+pub(crate) fn describe(e: &io::Error) -> String {
+    // ELOOP has no stable ErrorKind yet.
+    const ELOOP: i32 = 40;
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ if e.raw_os_error() == Some(ELOOP) => "symlink loop".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn stdin_carrying_a_tar() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o644);
+        if b.append_data(&mut h, "top/var/log/x.log", &b"hi\n"[..])
+            .is_err()
+        {
+            panic!("tar");
+        }
+        let bytes = b.into_inner().unwrap_or_default();
+        let seen = Mutex::new(Vec::new());
+        let visit = |input: Input<'_>| {
+            if let Ok(mut v) = seen.lock() {
+                v.push((input.display.clone(), input.rel_path.clone(), input.root));
+            }
+            Visited::Read
+        };
+        let mut col = Collector {
+            visit: &visit,
+            opts: Options::default(),
+            roots: Vec::new(),
+            not_read: Vec::new(),
+        };
+        stream_root(
+            &mut col,
+            Box::new(io::Cursor::new(bytes)),
+            "-",
+            RootKind::Stdin,
+            None,
+        );
+        let c = col.finish();
+        assert_eq!(c.roots[0].kind, RootKind::Stdin);
+        assert!(c.not_read.is_empty(), "{:?}", c.not_read);
+        let v = seen.into_inner().unwrap_or_default();
+        assert_eq!(
+            v,
+            vec![(
+                "-!top/var/log/x.log".to_string(),
+                "var/log/x.log".to_string(),
+                0
+            )]
+        );
+    }
+
+    #[test]
+    fn stdin_like_stream_of_a_gzipped_log() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"line one\nline two\n").expect("gzip");
+        let bytes = gz.finish().expect("gzip");
+        let seen = Mutex::new(Vec::new());
+        let visit = |input: Input<'_>| {
+            let mut s = String::new();
+            // Bounded: a test stream of a few bytes.
+            #[allow(clippy::disallowed_methods)]
+            let ok = input.reader.take(1 << 20).read_to_string(&mut s).is_ok();
+            if let Ok(mut v) = seen.lock() {
+                v.push((input.display.clone(), input.rel_path.clone(), s, ok));
+            }
+            Visited::Read
+        };
+        let mut col = Collector {
+            visit: &visit,
+            opts: Options::default(),
+            roots: Vec::new(),
+            not_read: Vec::new(),
+        };
+        stream_root(
+            &mut col,
+            Box::new(io::Cursor::new(bytes)),
+            "-",
+            RootKind::Stdin,
+            None,
+        );
+        let c = col.finish();
+        assert_eq!(c.roots.len(), 1);
+        assert_eq!(c.roots[0].kind, RootKind::Stdin);
+        let v = seen.into_inner().unwrap_or_default();
+        assert_eq!(
+            v,
+            vec![(
+                "-".to_string(),
+                "-".to_string(),
+                "line one\nline two\n".to_string(),
+                true
+            )]
+        );
+    }
 }

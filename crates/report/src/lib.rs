@@ -1,1 +1,338 @@
-//! stub
+//! Reports: the terminal timeline and the versioned JSON document.
+//!
+//! Only this crate decides how an [`Analysis`] looks to a person or a
+//! program. The JSON shape is a contract (`docs/json-schema.md`); the text
+//! shape is for humans and may change.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use rootline_model::{Event, SCHEMA_VERSION, Severity};
+use rootline_scan::Analysis;
+use serde::Serialize;
+
+/// Options for the text report.
+#[derive(Clone, Debug)]
+pub struct TextOptions {
+    /// Emit ANSI colour (only when writing to a terminal).
+    pub color: bool,
+    /// Show attached trace / traceback lines under each event.
+    pub context: bool,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Inputs<'a> {
+    roots: &'a [rootline_scan::RootSummary],
+    files: &'a [rootline_scan::FileSummary],
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files_read: usize,
+    files_not_read: usize,
+    events: usize,
+    /// Occurrences per signature id, folded repeats included.
+    by_signature: BTreeMap<String, u64>,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    inputs: Inputs<'a>,
+    summary: Summary,
+    events: &'a [Event],
+    not_read: &'a [rootline_evidence::NotRead],
+}
+
+fn summary(a: &Analysis) -> Summary {
+    let mut by_signature = BTreeMap::new();
+    for e in &a.events {
+        *by_signature.entry(e.signature.clone()).or_insert(0) += 1 + e.repeats;
+    }
+    Summary {
+        files_read: a.files.len(),
+        files_not_read: a.not_read.len(),
+        events: a.events.len(),
+        by_signature,
+    }
+}
+
+/// The JSON document (schema `SCHEMA_VERSION`), pretty-printed.
+pub fn json(a: &Analysis) -> String {
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "rootline",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        inputs: Inputs {
+            roots: &a.roots,
+            files: &a.files,
+        },
+        summary: summary(a),
+        events: &a.events,
+        not_read: &a.not_read,
+    };
+    // Serializing plain data into a String cannot fail; fall back to an
+    // error object rather than panic if it ever does.
+    serde_json::to_string_pretty(&doc)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{}\"}}", e.to_string().replace('"', "'")))
+}
+
+fn sev_style(s: Severity) -> Style {
+    match s {
+        Severity::Info => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+        Severity::Warning => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Severity::Error => Style::new().fg_color(Some(AnsiColor::Red.into())),
+        Severity::Critical => Style::new()
+            .fg_color(Some(AnsiColor::Red.into()))
+            .bold(),
+    }
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().dimmed(), text)
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().bold(), text)
+    }
+}
+
+/// The time column: `2025-10-13 19:51:02.123` with a marker — nothing when
+/// observed, `~` when partly inferred, `≈` when borrowed from a nearby line;
+/// `+12289.195649s boot` when only seconds since an unknown boot are known;
+/// `(no time)` otherwise.
+pub fn time_column(e: &Event) -> String {
+    match (e.time.utc, e.time.since_boot) {
+        (Some(t), _) => {
+            let s = t.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string();
+            let mark = if e.time.borrowed {
+                "≈"
+            } else if !e.time.inferred.is_empty() {
+                "~"
+            } else {
+                " "
+            };
+            format!("{s}{mark}")
+        }
+        (None, Some(b)) => format!("+{b:.6}s after boot"),
+        (None, None) => "(no time)".to_string(),
+    }
+}
+
+fn fields_text(e: &Event) -> String {
+    let mut out = String::new();
+    for (k, v) in &e.fields {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let _ = write!(out, "{k}={v}");
+    }
+    out
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The terminal report: inputs, the merged timeline, and what was not read.
+/// Laid out for 100 columns.
+pub fn text(a: &Analysis, opts: &TextOptions) -> String {
+    let p = Painter { color: opts.color };
+    let mut o = String::new();
+    let sum = summary(a);
+
+    let _ = writeln!(o, "{}", p.bold("Evidence"));
+    for r in &a.roots {
+        let host = r.hostname.as_deref().unwrap_or("-");
+        let _ = writeln!(o, "  {} ({}, host {})", r.path, r.kind, host);
+        let c = &r.clock;
+        let _ = writeln!(o, "    zone {} — {}", c.zone, c.zone_from);
+        if let (Some(t), Some(from)) = (c.collected_at, &c.collected_from) {
+            let _ = writeln!(o, "    collected {} — {}", t.strftime("%Y-%m-%d %H:%M:%SZ"), from);
+        }
+        if let (Some(t), Some(from)) = (c.boot_time, &c.boot_from) {
+            let _ = writeln!(o, "    booted    {} — {}", t.strftime("%Y-%m-%d %H:%M:%SZ"), from);
+        }
+    }
+    let mut by_format: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &a.files {
+        *by_format.entry(f.format).or_insert(0) += 1;
+    }
+    let formats: Vec<String> = by_format.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let _ = writeln!(
+        o,
+        "  read {} files ({}); {} not read",
+        sum.files_read,
+        formats.join(", "),
+        sum.files_not_read
+    );
+    for f in a.files.iter().filter(|f| f.partial.is_some() || f.long_lines > 0) {
+        if let Some(why) = &f.partial {
+            let _ = writeln!(o, "  partly read: {} — {}", f.path, why);
+        }
+        if f.long_lines > 0 {
+            let _ = writeln!(o, "  {} over-long line(s) cut in {}", f.long_lines, f.path);
+        }
+    }
+
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{} ({} events, {} occurrences)",
+        p.bold("Timeline (UTC)"),
+        sum.events,
+        sum.by_signature.values().sum::<u64>()
+    );
+    if a.events.is_empty() {
+        let _ = writeln!(o, "  no signature matched");
+    }
+    for e in &a.events {
+        let sev = p.paint(sev_style(e.severity), &format!("{:<8}", e.severity.as_str()));
+        let _ = writeln!(
+            o,
+            "{} {} {}  {}",
+            time_column(e),
+            sev,
+            e.signature,
+            cut(&fields_text(e), 40)
+        );
+        let mut where_ = format!("    {}", e.source);
+        if let Some(h) = &e.host {
+            where_ = format!("    {h}  {}", e.source);
+        }
+        if e.repeats > 0 {
+            let until = e
+                .last_seen
+                .map(|t| format!(" until {}", t.strftime("%Y-%m-%d %H:%M:%S")))
+                .unwrap_or_default();
+            where_.push_str(&format!("  (+{} more like it{until})", e.repeats));
+        }
+        let _ = writeln!(o, "{}", p.dim(&where_));
+        let _ = writeln!(o, "    {}", cut(&e.text, 96));
+        if opts.context {
+            for c in &e.context {
+                let _ = writeln!(o, "      {}", p.dim(&cut(c, 94)));
+            }
+        }
+    }
+    if a.events.iter().any(|e| e.time.utc.is_some()) {
+        let _ = writeln!(
+            o,
+            "{}",
+            p.dim("  ~ time partly inferred (year, zone or boot; see --format json)   ≈ borrowed from the nearest stamped line")
+        );
+    }
+
+    if !a.not_read.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{} ({})", p.bold("Not read"), a.not_read.len());
+        for n in &a.not_read {
+            let _ = writeln!(o, "  {} — {}", n.path, n.reason);
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rootline_model::{EventTime, Fields, FieldValue, Inference, SourceRef, Timestamp};
+
+    fn event(utc: Option<Timestamp>, since: Option<f64>, inferred: bool) -> Event {
+        let mut fields = Fields::new();
+        fields.insert("device".into(), FieldValue::Text("sdv".into()));
+        Event {
+            time: EventTime {
+                utc,
+                since_boot: since,
+                raw: "Oct 13 19:51:02".into(),
+                inferred: if inferred {
+                    vec![Inference {
+                        what: "year",
+                        from: "sosreport date".into(),
+                    }]
+                } else {
+                    vec![]
+                },
+                borrowed: false,
+            },
+            host: Some("node37".into()),
+            source: SourceRef {
+                file: "var/log/kern.log".into(),
+                line: 7,
+            },
+            component: "kernel".into(),
+            signature: "kernel.block.io-error".into(),
+            severity: Severity::Error,
+            fields,
+            text: "I/O error, dev sdv, sector 2410496 op 0x1:(WRITE)".into(),
+            context: vec![],
+            repeats: 0,
+            last_seen: None,
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn time_column_says_what_it_knows() {
+        let t: Timestamp = "2025-10-13T19:51:02Z".parse().unwrap();
+        assert_eq!(time_column(&event(Some(t), None, false)), "2025-10-13 19:51:02.000 ");
+        assert_eq!(time_column(&event(Some(t), None, true)), "2025-10-13 19:51:02.000~");
+        assert_eq!(
+            time_column(&event(None, Some(12289.195649), false)),
+            "+12289.195649s after boot"
+        );
+        assert_eq!(time_column(&event(None, None, false)), "(no time)");
+    }
+
+    #[test]
+    fn json_has_the_contract_fields() {
+        let t: Timestamp = "2025-10-13T19:51:02Z".parse().unwrap();
+        let a = Analysis {
+            roots: vec![],
+            files: vec![],
+            not_read: vec![rootline_evidence::NotRead {
+                path: "x".into(),
+                reason: "binary content".into(),
+            }],
+            events: vec![event(Some(t), None, true)],
+        };
+        let v: serde_json::Value = serde_json::from_str(&json(&a)).unwrap();
+        assert_eq!(v["schema_version"], SCHEMA_VERSION);
+        let e = &v["events"][0];
+        assert_eq!(e["time"]["utc"], "2025-10-13T19:51:02Z");
+        assert_eq!(e["time"]["inferred"][0]["what"], "year");
+        assert_eq!(e["signature"], "kernel.block.io-error");
+        assert_eq!(e["fields"]["device"], "sdv");
+        assert_eq!(e["source"]["line"], 7);
+        assert_eq!(v["not_read"][0]["reason"], "binary content");
+        assert_eq!(v["summary"]["by_signature"]["kernel.block.io-error"], 1);
+    }
+}
