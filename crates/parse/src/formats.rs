@@ -1,6 +1,9 @@
-//! CONTRACT STUB — to be implemented. Signatures and docs are the contract.
+//! The formats rootline recognises, and line parsing across them.
 
-use rootline_model::{BlockKind, RawStamp};
+use rootline_model::RawStamp;
+
+use crate::text::{token, trim_start};
+use crate::{app, journal, jsonlines, kernel, libvirt, syslog};
 
 /// A log format rootline recognises from content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,8 +62,43 @@ impl LogFormat {
     /// `dmesg-T`, `journal-monotonic`, `journal-json`, `journal-export`,
     /// `oslo`, `klog`, `logfmt`, `cri`, `libvirtd`, `qemu`, `json-lines`, `plain`).
     pub fn name(self) -> &'static str {
-        todo!()
+        match self {
+            LogFormat::Syslog => "syslog",
+            LogFormat::Rfc3339Syslog => "rfc3339-syslog",
+            LogFormat::Dmesg => "dmesg",
+            LogFormat::DmesgT => "dmesg-T",
+            LogFormat::JournalMonotonic => "journal-monotonic",
+            LogFormat::JournalJson => "journal-json",
+            LogFormat::JournalExport => "journal-export",
+            LogFormat::Oslo => "oslo",
+            LogFormat::Klog => "klog",
+            LogFormat::Logfmt => "logfmt",
+            LogFormat::CriLog => "cri",
+            LogFormat::Libvirtd => "libvirtd",
+            LogFormat::QemuLog => "qemu",
+            LogFormat::JsonLines => "json-lines",
+            LogFormat::Plain => "plain",
+        }
     }
+
+    /// Every format, `Plain` last.
+    pub(crate) const ALL: [LogFormat; 15] = [
+        LogFormat::Syslog,
+        LogFormat::Rfc3339Syslog,
+        LogFormat::Dmesg,
+        LogFormat::DmesgT,
+        LogFormat::JournalMonotonic,
+        LogFormat::JournalJson,
+        LogFormat::JournalExport,
+        LogFormat::Oslo,
+        LogFormat::Klog,
+        LogFormat::Logfmt,
+        LogFormat::CriLog,
+        LogFormat::Libvirtd,
+        LogFormat::QemuLog,
+        LogFormat::JsonLines,
+        LogFormat::Plain,
+    ];
 }
 
 /// The result of format detection for one file.
@@ -69,16 +107,6 @@ pub struct Detection {
     pub format: LogFormat,
     /// Fraction (0.0–1.0) of sampled non-empty lines the format parsed.
     pub confidence: f32,
-}
-
-/// Recognise a file's format from its first bytes (up to ~64 KiB; the last
-/// line may be cut). `name` is the file name, used only to break ties (a
-/// file under `libvirt/qemu/` with both libvirt and unstamped lines is
-/// `QemuLog`; `*.json` hints JSON). Never fails: unrecognised text is
-/// `Plain`. The caller has already rejected binary content.
-pub fn detect(sample: &[u8], name: &str) -> Detection {
-    let _ = (sample, name);
-    todo!()
 }
 
 /// What a line's header says. Offsets index into the line given to
@@ -112,15 +140,114 @@ pub struct ParsedLine {
 /// `[root@compute ~]# ` before the stamp is skipped). A line nothing
 /// recognises yields `stamp: None` and the whole line as `message`.
 pub fn parse_line(format: LogFormat, line: &[u8], record: &[u8]) -> ParsedLine {
-    let _ = (format, line, record);
-    todo!()
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if let Some(p) = parse_as(format, line, record) {
+        return p;
+    }
+    if let Some(p) = parse_any(line) {
+        return p;
+    }
+    if let Some(rest) = skip_prompt(line)
+        && let Some(p) = parse_any(rest)
+    {
+        return p;
+    }
+    // Excerpts pasted into documents are often indented as code blocks.
+    let trimmed = trim_start(line);
+    if trimmed.len() < line.len()
+        && let Some(p) = parse_any(trimmed)
+    {
+        return p;
+    }
+    if format == LogFormat::QemuLog {
+        // Unstamped output is normal in a qemu log; `qemu-kvm: ` still
+        // names the program.
+        return libvirt::parse_qemu_unstamped(line);
+    }
+    ParsedLine {
+        message: line.to_vec(),
+        ..ParsedLine::default()
+    }
 }
 
-/// Whether `message` (the parsed message of the next line; for lines with
-/// no header, the whole line) continues a multi-line block of `kind`
-/// started by an earlier line. `first` is the parsed first line of the
-/// block: python tracebacks continue only with the same pid and ident.
-pub fn continues(kind: BlockKind, first: &ParsedLine, next: &ParsedLine) -> bool {
-    let _ = (kind, first, next);
-    todo!()
+/// Parse `line` strictly as `format`: `None` when it does not fit.
+pub(crate) fn parse_as(format: LogFormat, line: &[u8], record: &[u8]) -> Option<ParsedLine> {
+    match format {
+        LogFormat::Syslog => syslog::parse_syslog(line),
+        LogFormat::Rfc3339Syslog => syslog::parse_rfc3339(line),
+        LogFormat::Dmesg => kernel::parse_dmesg(line),
+        LogFormat::DmesgT => kernel::parse_dmesg_t(line),
+        LogFormat::JournalMonotonic => syslog::parse_monotonic(line, false),
+        LogFormat::JournalJson => journal::parse_journal_json(line),
+        LogFormat::JournalExport => journal::parse_export(line, record),
+        LogFormat::Oslo => app::parse_oslo(line),
+        LogFormat::Klog => app::parse_klog(line),
+        LogFormat::Logfmt => app::parse_logfmt(line, true),
+        LogFormat::CriLog => app::parse_cri(line),
+        LogFormat::Libvirtd => libvirt::parse_libvirtd(line),
+        // libvirt writes some of its own daemon-format lines into the
+        // domain log; their pid/level/function header is worth keeping.
+        LogFormat::QemuLog => {
+            libvirt::parse_libvirtd(line).or_else(|| libvirt::parse_qemu_stamped(line))
+        }
+        LogFormat::JsonLines => jsonlines::parse_json_line(line),
+        LogFormat::Plain => None,
+    }
+}
+
+/// Try every line format, most specific first. Every parser needs a
+/// particular first byte, so dispatching on it keeps this cheap.
+fn parse_any(line: &[u8]) -> Option<ParsedLine> {
+    match *line.first()? {
+        b'{' => {
+            let obj = journal::json_object(line)?;
+            journal::parse_journal_object(&obj).or_else(|| jsonlines::parse_json_object(&obj))
+        }
+        b'[' => kernel::parse_dmesg_t(line)
+            .or_else(|| syslog::parse_monotonic(line, true))
+            .or_else(|| kernel::parse_dmesg(line)),
+        b'<' => syslog::parse_rfc3339(line)
+            .or_else(|| syslog::parse_syslog(line))
+            .or_else(|| kernel::parse_dmesg(line)),
+        b'0'..=b'9' => app::parse_cri(line)
+            .or_else(|| syslog::parse_rfc3339(line))
+            .or_else(|| libvirt::parse_libvirtd(line))
+            .or_else(|| libvirt::parse_qemu_stamped(line))
+            .or_else(|| app::parse_oslo(line))
+            .or_else(|| app::parse_generic(line)),
+        b'A'..=b'Z' => syslog::parse_syslog(line).or_else(|| app::parse_klog(line)),
+        b'a'..=b'z' => app::parse_logfmt(line, true)
+            .or_else(|| kernel::parse_dmesg(line))
+            .or_else(|| kernel::parse_dmesg_t(line)),
+        _ => None,
+    }
+}
+
+/// What follows a shell prompt pasted before a log line:
+/// `[root@compute ~]# `, `user@host:~$ `, `$ `, `# `.
+pub(crate) fn skip_prompt(line: &[u8]) -> Option<&[u8]> {
+    let head = &line[..line.len().min(256)];
+    if head.first() == Some(&b'[') {
+        let close = memchr::memchr(b']', head)?;
+        memchr::memchr(b'@', &head[1..close])?;
+        let rest = &line[close + 1..];
+        let r = rest
+            .strip_prefix(b"# ")
+            .or_else(|| rest.strip_prefix(b"$ "))?;
+        return Some(trim_start(r));
+    }
+    if let Some(r) = line
+        .strip_prefix(b"$ ")
+        .or_else(|| line.strip_prefix(b"# "))
+    {
+        return Some(trim_start(r));
+    }
+    let (tok, _) = token(head);
+    if tok.len() > 2
+        && memchr::memchr(b'@', tok).is_some()
+        && (tok.ends_with(b"$") || tok.ends_with(b"#"))
+    {
+        return line.get(tok.len() + 1..).map(trim_start);
+    }
+    None
 }

@@ -10,6 +10,17 @@
 //! context lines around them): time stamps are never parsed for the bulk of
 //! a file.
 
+mod app;
+mod continuation;
+mod detect;
 mod formats;
+mod journal;
+mod jsonlines;
+mod kernel;
+mod libvirt;
+mod syslog;
+mod text;
 
-pub use formats::{continues, detect, parse_line, Detection, LogFormat, ParsedLine};
+pub use continuation::continues;
+pub use detect::detect;
+pub use formats::{Detection, LogFormat, ParsedLine, parse_line};
