@@ -83,6 +83,9 @@ struct AnalyzeArgs {
     /// Show the attached trace / traceback lines of each event
     #[arg(long)]
     context: bool,
+    /// Show every event of a run of one signature (text report folds runs)
+    #[arg(long)]
+    expand: bool,
     /// When to colour the text report
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -142,10 +145,8 @@ impl Progress {
         let thread = std::thread::spawn(move || {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} scanning {msg} ({elapsed})",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                indicatif::ProgressStyle::with_template("{spinner} scanning {msg} ({elapsed})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
             );
             // Small inputs finish before the bar would be worth drawing.
             std::thread::sleep(Duration::from_millis(300));
@@ -175,8 +176,9 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let (_, matcher) = load_catalog(&args.catalog)?;
     let mut cfg = rootline_scan::Config::default();
     if let Some(name) = &args.tz {
-        let zone = jiff::tz::TimeZone::get(name)
-            .with_context(|| format!("unknown time zone {name:?} (use an IANA name such as Asia/Seoul)"))?;
+        let zone = jiff::tz::TimeZone::get(name).with_context(|| {
+            format!("unknown time zone {name:?} (use an IANA name such as Asia/Seoul)")
+        })?;
         cfg.tz = Some((zone, name.clone()));
     }
     let bytes = Arc::new(AtomicU64::new(0));
@@ -199,6 +201,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
                 &rootline_report::TextOptions {
                     color,
                     context: args.context,
+                    expand: args.expand,
                 },
             )
         }
@@ -238,7 +241,10 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
                 .map(|s| s.examples.len() + s.negatives.len())
                 .sum();
             for f in &failures {
-                eprintln!("FAIL {} ({}): {}\n     {}", f.signature, f.origin, f.problem, f.line);
+                eprintln!(
+                    "FAIL {} ({}): {}\n     {}",
+                    f.signature, f.origin, f.problem, f.line
+                );
             }
             emit(&format!(
                 "{} signatures, {} examples: {} passed, {} failed\n",

@@ -70,10 +70,13 @@ fn nothing_readable_exits_3_and_says_why() {
 fn binary_and_invalid_utf8_files() {
     let dir = tempfile::tempdir().unwrap();
     // Random-looking binary content.
-    let bin: Vec<u8> = (0u32..4096).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let bin: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(dir.path().join("core.dump"), &bin).unwrap();
     // A kern.log with invalid UTF-8 around a real I/O error line.
-    let mut log = b"Oct 13 19:51:01 node37 kernel: [12289.100000] caf\xe9 \xff\xfe garbage\n".to_vec();
+    let mut log =
+        b"Oct 13 19:51:01 node37 kernel: [12289.100000] caf\xe9 \xff\xfe garbage\n".to_vec();
     log.extend_from_slice(
         b"Oct 13 19:51:02 node37 kernel: [12289.195649] I/O error, dev sdv, sector 2410496 op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0\n",
     );
@@ -84,8 +87,9 @@ fn binary_and_invalid_utf8_files() {
     assert_eq!(listing(dir.path()), before, "evidence must not change");
     let nr = v["not_read"].as_array().unwrap();
     assert!(
-        nr.iter().any(|n| n["path"].as_str().unwrap().ends_with("core.dump")
-            && n["reason"].as_str().unwrap().contains("binary")),
+        nr.iter()
+            .any(|n| n["path"].as_str().unwrap().ends_with("core.dump")
+                && n["reason"].as_str().unwrap().contains("binary")),
         "{nr:?}"
     );
     let ev = v["events"].as_array().unwrap();
@@ -122,13 +126,21 @@ fn a_huge_single_line_on_stdin_is_cut_not_loaded() {
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = &v["inputs"]["files"][0];
     assert_eq!(f["long_lines"], 1);
     assert!(f["bytes"].as_u64().unwrap() > 1 << 30);
     let ev = v["events"].as_array().unwrap();
-    assert!(ev.iter().any(|e| e["fields"]["device"] == "dm-21"), "{ev:?}");
+    assert!(
+        ev.iter().any(|e| e["fields"]["device"] == "dm-21"),
+        "{ev:?}"
+    );
 }
 
 #[test]
@@ -150,5 +162,217 @@ fn text_report_runs_and_writes_nothing() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Timeline (UTC)"), "{text}");
     assert!(text.contains("65:48"), "{text}");
-    assert!(listing(cwd.path()).is_empty(), "nothing is written to the working directory");
+    assert!(
+        listing(cwd.path()).is_empty(),
+        "nothing is written to the working directory"
+    );
+}
+
+/// A ustar header + data for one regular file, written by hand so that the
+/// name can be anything (the tar crate refuses `..`, as it should).
+fn raw_tar_member(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..107].copy_from_slice(b"0000644");
+    h[108..115].copy_from_slice(b"0000000");
+    h[116..123].copy_from_slice(b"0000000");
+    let size = format!("{:011o}", data.len());
+    h[124..135].copy_from_slice(size.as_bytes());
+    h[136..147].copy_from_slice(b"14770707000");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| b as u32).sum();
+    h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new(cmd).arg("--version").output().is_ok()
+}
+
+#[test]
+fn garbage_gives_a_clear_report_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A symlink loop and a link out of the tree.
+    std::os::unix::fs::symlink("loop-b", d.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", d.join("loop-b")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", d.join("outside")).unwrap();
+    // An archive whose member tries to climb out, next to a good member.
+    let line =
+        b"Oct 13 19:55:01 node37 kernel: device-mapper: multipath: 253:21: Failing path 65:48.\n";
+    let mut tar = raw_tar_member("report/../../x", line);
+    tar.extend(raw_tar_member("report/var/log/kern.log", line));
+    tar.extend([0u8; 1024]);
+    std::fs::write(d.join("evil.tar"), &tar).unwrap();
+    // A truncated .tar.xz: a real archive cut in half.
+    if have("xz") {
+        let src = tempfile::tempdir().unwrap();
+        let mut big = String::new();
+        for i in 0..20000 {
+            big.push_str(&format!(
+                "Oct 13 19:5{}:01 node37 systemd[1]: noise line {i}\n",
+                i % 10
+            ));
+        }
+        std::fs::create_dir_all(src.path().join("sosreport-x/var/log")).unwrap();
+        std::fs::write(src.path().join("sosreport-x/var/log/syslog"), &big).unwrap();
+        std::fs::write(src.path().join("sosreport-x/var/log/kern.log"), line).unwrap();
+        let ok = Command::new("tar")
+            .args(["-cJf", d.join("cut.tar.xz").to_str().unwrap(), "-C"])
+            .arg(src.path())
+            .args(["sosreport-x/var/log/kern.log", "sosreport-x/var/log/syslog"])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        let full = std::fs::read(d.join("cut.tar.xz")).unwrap();
+        std::fs::write(d.join("cut.tar.xz"), &full[..full.len() / 2]).unwrap();
+    } else {
+        eprintln!("skipping the truncated .tar.xz part: no xz (apt-get install xz-utils)");
+    }
+    let before = listing(d);
+    let cwd = tempfile::tempdir().unwrap();
+    let out = rootline()
+        .current_dir(cwd.path())
+        .args(["analyze", "--format", "json"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(listing(d), before);
+    assert!(listing(cwd.path()).is_empty());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<String> = v["not_read"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{} — {}", n["path"], n["reason"]))
+        .collect();
+    let has = |needle: &str| reasons.iter().any(|r| r.contains(needle));
+    assert!(has("loop"), "{reasons:#?}");
+    assert!(has("outside"), "{reasons:#?}");
+    assert!(has("../../x"), "{reasons:#?}");
+    if have("xz") {
+        assert!(has("cut.tar.xz"), "{reasons:#?}");
+    }
+    // The good members of both archives were still read.
+    let events = v["events"].as_array().unwrap();
+    let files: Vec<&str> = events
+        .iter()
+        .map(|e| e["source"]["file"].as_str().unwrap())
+        .collect();
+    assert!(files.iter().any(|f| f.contains("evil.tar!")), "{files:?}");
+    if have("xz") {
+        assert!(files.iter().any(|f| f.contains("cut.tar.xz!")), "{files:?}");
+    }
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/sosreport-openstack-compute");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipping: the corpus sosreport is not at {}", p.display());
+        None
+    }
+}
+
+#[test]
+fn corpus_sosreport_reads_whole_and_lines_up() {
+    let Some(root) = corpus() else { return };
+    let (code, v) = analyze_json(&[root.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let root_info = &v["inputs"]["roots"][0];
+    assert_eq!(root_info["kind"], "sosreport");
+    assert_eq!(root_info["hostname"], "compute4");
+    assert_eq!(root_info["clock"]["collected_at"], "2022-02-10T16:19:17Z");
+    assert_eq!(root_info["clock"]["zone"], "Etc/UTC");
+    // Everything is accounted for: read, or listed with a reason.
+    let read = v["inputs"]["files"].as_array().unwrap().len();
+    let not_read = v["not_read"].as_array().unwrap();
+    assert!(read > 1100, "{read}");
+    assert!(
+        not_read
+            .iter()
+            .all(|n| !n["reason"].as_str().unwrap().is_empty())
+    );
+    assert!(
+        not_read
+            .iter()
+            .any(|n| n["path"].as_str().unwrap().ends_with("etc/localtime")),
+        "{not_read:?}"
+    );
+    let formats = |name: &str| {
+        v["inputs"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .map(|f| f["format"].as_str().unwrap().to_string())
+    };
+    assert_eq!(formats("var/log/kern.log").as_deref(), Some("syslog"));
+    assert_eq!(
+        formats("sos_commands/kernel/dmesg").as_deref(),
+        Some("dmesg")
+    );
+    assert_eq!(
+        formats("var/log/nova/nova-compute.log.1.gz").as_deref(),
+        Some("oslo")
+    );
+    // The same moments, read from kern.log (year-less syslog), dmesg (seconds
+    // since boot) and the journal, agree with the kernel's own audit clock
+    // printed inside the message: one clock for all.
+    let mut by_file = std::collections::BTreeMap::new();
+    for e in v["events"].as_array().unwrap() {
+        let text = e["text"].as_str().unwrap();
+        let Some(i) = text.find("audit(") else {
+            continue;
+        };
+        let epoch: f64 = text[i + 6..].split(':').next().unwrap().parse().unwrap();
+        let Some(utc) = e["time"]["utc"].as_str() else {
+            continue;
+        };
+        let t: jiff::Timestamp = utc.parse().unwrap();
+        let diff = (t.as_millisecond() as f64 / 1000.0 - epoch).abs();
+        let file = e["source"]["file"]
+            .as_str()
+            .unwrap()
+            .rsplit("compute/")
+            .next()
+            .unwrap()
+            .to_string();
+        let worst: &mut f64 = by_file.entry(file).or_insert(0.0);
+        *worst = worst.max(diff);
+    }
+    for f in [
+        "var/log/kern.log",
+        "sos_commands/kernel/dmesg",
+        "sos_commands/logs/journalctl_--no-pager",
+    ] {
+        let worst = by_file.get(f).copied();
+        assert!(
+            worst.is_some_and(|w| w < 2.0),
+            "{f}: {worst:?} (all: {by_file:?})"
+        );
+    }
+    // A healthy host: nothing above warning.
+    let bad: Vec<&Value> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e["severity"].as_str(), Some("error" | "critical")))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
 }

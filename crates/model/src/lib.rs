@@ -174,7 +174,10 @@ pub enum FieldValue {
     Int(i64),
     Float(f64),
     /// `major:minor`; serialized as the string `"65:48"`.
-    DevNum { major: u32, minor: u32 },
+    DevNum {
+        major: u32,
+        minor: u32,
+    },
     /// Several values (e.g. the key frames of a kernel trace).
     List(Vec<String>),
 }
@@ -292,6 +295,10 @@ pub struct Event {
     /// evidence's host name.
     pub host: Option<String>,
     pub source: SourceRef,
+    /// The same line (same time, signature and text) read from other files:
+    /// sosreports keep overlapping journal dumps (`--boot`, `--boot -1`, all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<SourceRef>,
     /// The layer that wrote it: `kernel`, `multipath`, `qemu`, `nova`…
     pub component: String,
     /// The catalog signature id.
@@ -337,7 +344,10 @@ mod tests {
         for s in ["info", "warning", "error", "critical"] {
             assert_eq!(Severity::parse(s).unwrap().as_str(), s);
         }
-        assert_eq!(BlockKind::parse("kernel-trace"), Some(BlockKind::KernelTrace));
+        assert_eq!(
+            BlockKind::parse("kernel-trace"),
+            Some(BlockKind::KernelTrace)
+        );
         assert_eq!(FieldKind::parse("devnum"), Some(FieldKind::DevNum));
         assert_eq!(FieldKind::parse("nope"), None);
     }

@@ -19,6 +19,74 @@ pub struct TextOptions {
     pub color: bool,
     /// Show attached trace / traceback lines under each event.
     pub context: bool,
+    /// Show every event of a run of one signature instead of folding it.
+    pub expand: bool,
+}
+
+/// Runs of at least this many events of one signature fold into one line.
+const FOLD_RUN: usize = 4;
+
+/// A file as shown in the timeline: relative to its root when there is one
+/// root, prefixed with the root's name when there are several.
+fn short_path(a: &Analysis, file: &str) -> String {
+    for r in &a.roots {
+        for sep in ['/', '!'] {
+            if let Some(rest) = file.strip_prefix(&r.path).and_then(|x| x.strip_prefix(sep)) {
+                if a.roots.len() == 1 {
+                    return rest.to_string();
+                }
+                let name = r
+                    .path
+                    .rsplit('/')
+                    .find(|s| !s.is_empty())
+                    .unwrap_or(&r.path);
+                return format!("{name}{sep}{rest}");
+            }
+        }
+    }
+    file.to_string()
+}
+
+fn event_text(
+    o: &mut String,
+    p: &Painter,
+    e: &Event,
+    opts: &TextOptions,
+    short: &dyn Fn(&str) -> String,
+) {
+    let sev = p.paint(
+        sev_style(e.severity),
+        &format!("{:<8}", e.severity.as_str()),
+    );
+    let _ = writeln!(
+        o,
+        "{} {} {}  {}",
+        time_column(e),
+        sev,
+        e.signature,
+        cut(&fields_text(e), 40)
+    );
+    let mut where_ = format!("    {}:{}", short(&e.source.file), e.source.line);
+    if let Some(h) = &e.host {
+        where_ = format!("    {h}  {}:{}", short(&e.source.file), e.source.line);
+    }
+    if !e.also.is_empty() {
+        where_.push_str(&format!(" (also in {} other file(s))", e.also.len()));
+    }
+    if e.repeats > 0 {
+        let until = e
+            .last_seen
+            .map(|t| format!(" until {}", t.strftime("%Y-%m-%d %H:%M:%S")))
+            .unwrap_or_default();
+        where_.push_str(&format!("  (+{} more like it{until})", e.repeats));
+    }
+    let _ = writeln!(o, "{}", p.dim(&where_));
+    let _ = writeln!(o, "    {}", cut(&e.text, 96));
+    if opts.context {
+        for c in &e.context {
+            let _ = writeln!(o, "      {}", p.dim(&cut(c, 94)));
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -92,9 +160,7 @@ fn sev_style(s: Severity) -> Style {
         Severity::Info => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
         Severity::Warning => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
         Severity::Error => Style::new().fg_color(Some(AnsiColor::Red.into())),
-        Severity::Critical => Style::new()
-            .fg_color(Some(AnsiColor::Red.into()))
-            .bold(),
+        Severity::Critical => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
     }
 }
 
@@ -175,10 +241,20 @@ pub fn text(a: &Analysis, opts: &TextOptions) -> String {
         let c = &r.clock;
         let _ = writeln!(o, "    zone {} — {}", c.zone, c.zone_from);
         if let (Some(t), Some(from)) = (c.collected_at, &c.collected_from) {
-            let _ = writeln!(o, "    collected {} — {}", t.strftime("%Y-%m-%d %H:%M:%SZ"), from);
+            let _ = writeln!(
+                o,
+                "    collected {} — {}",
+                t.strftime("%Y-%m-%d %H:%M:%SZ"),
+                from
+            );
         }
         if let (Some(t), Some(from)) = (c.boot_time, &c.boot_from) {
-            let _ = writeln!(o, "    booted    {} — {}", t.strftime("%Y-%m-%d %H:%M:%SZ"), from);
+            let _ = writeln!(
+                o,
+                "    booted    {} — {}",
+                t.strftime("%Y-%m-%d %H:%M:%SZ"),
+                from
+            );
         }
     }
     let mut by_format: BTreeMap<&str, usize> = BTreeMap::new();
@@ -193,7 +269,11 @@ pub fn text(a: &Analysis, opts: &TextOptions) -> String {
         formats.join(", "),
         sum.files_not_read
     );
-    for f in a.files.iter().filter(|f| f.partial.is_some() || f.long_lines > 0) {
+    for f in a
+        .files
+        .iter()
+        .filter(|f| f.partial.is_some() || f.long_lines > 0)
+    {
         if let Some(why) = &f.partial {
             let _ = writeln!(o, "  partly read: {} — {}", f.path, why);
         }
@@ -213,34 +293,47 @@ pub fn text(a: &Analysis, opts: &TextOptions) -> String {
     if a.events.is_empty() {
         let _ = writeln!(o, "  no signature matched");
     }
-    for e in &a.events {
-        let sev = p.paint(sev_style(e.severity), &format!("{:<8}", e.severity.as_str()));
-        let _ = writeln!(
-            o,
-            "{} {} {}  {}",
-            time_column(e),
-            sev,
-            e.signature,
-            cut(&fields_text(e), 40)
-        );
-        let mut where_ = format!("    {}", e.source);
-        if let Some(h) = &e.host {
-            where_ = format!("    {h}  {}", e.source);
+    let short = |f: &str| short_path(a, f);
+    let mut i = 0;
+    while i < a.events.len() {
+        let e = &a.events[i];
+        // A run of the same signature (a flood of identical errors, a denial
+        // storm) reads better as its first event and a count.
+        let run = a.events[i..]
+            .iter()
+            .take_while(|x| x.signature == e.signature)
+            .count();
+        let shown = if opts.expand || run < FOLD_RUN {
+            run
+        } else {
+            1
+        };
+        for e in &a.events[i..i + shown] {
+            event_text(&mut o, &p, e, opts, &short);
         }
-        if e.repeats > 0 {
-            let until = e
-                .last_seen
+        if shown < run {
+            let rest = &a.events[i + shown..i + run];
+            let occurrences: u64 = rest.iter().map(|x| 1 + x.repeats).sum();
+            let mut files: Vec<String> = rest.iter().map(|x| short(&x.source.file)).collect();
+            files.sort();
+            files.dedup();
+            let until = rest
+                .iter()
+                .rev()
+                .find_map(|x| x.last_seen.or(x.time.utc))
                 .map(|t| format!(" until {}", t.strftime("%Y-%m-%d %H:%M:%S")))
                 .unwrap_or_default();
-            where_.push_str(&format!("  (+{} more like it{until})", e.repeats));
+            let _ = writeln!(
+                o,
+                "{}",
+                p.dim(&format!(
+                    "    ⋮ {occurrences} more {}{until} in {} (--expand shows them)",
+                    e.signature,
+                    cut(&files.join(", "), 60)
+                ))
+            );
         }
-        let _ = writeln!(o, "{}", p.dim(&where_));
-        let _ = writeln!(o, "    {}", cut(&e.text, 96));
-        if opts.context {
-            for c in &e.context {
-                let _ = writeln!(o, "      {}", p.dim(&cut(c, 94)));
-            }
-        }
+        i += run;
     }
     if a.events.iter().any(|e| e.time.utc.is_some()) {
         let _ = writeln!(
@@ -263,7 +356,7 @@ pub fn text(a: &Analysis, opts: &TextOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rootline_model::{EventTime, Fields, FieldValue, Inference, SourceRef, Timestamp};
+    use rootline_model::{EventTime, FieldValue, Fields, Inference, SourceRef, Timestamp};
 
     fn event(utc: Option<Timestamp>, since: Option<f64>, inferred: bool) -> Event {
         let mut fields = Fields::new();
@@ -288,6 +381,7 @@ mod tests {
                 file: "var/log/kern.log".into(),
                 line: 7,
             },
+            also: vec![],
             component: "kernel".into(),
             signature: "kernel.block.io-error".into(),
             severity: Severity::Error,
@@ -303,8 +397,14 @@ mod tests {
     #[test]
     fn time_column_says_what_it_knows() {
         let t: Timestamp = "2025-10-13T19:51:02Z".parse().unwrap();
-        assert_eq!(time_column(&event(Some(t), None, false)), "2025-10-13 19:51:02.000 ");
-        assert_eq!(time_column(&event(Some(t), None, true)), "2025-10-13 19:51:02.000~");
+        assert_eq!(
+            time_column(&event(Some(t), None, false)),
+            "2025-10-13 19:51:02.000 "
+        );
+        assert_eq!(
+            time_column(&event(Some(t), None, true)),
+            "2025-10-13 19:51:02.000~"
+        );
         assert_eq!(
             time_column(&event(None, Some(12289.195649), false)),
             "+12289.195649s after boot"

@@ -124,6 +124,10 @@ fn newest_dated(files: &[FileScan], root: usize, zone: &TimeZone) -> Option<(Tim
     best
 }
 
+/// A line that may carry both a wall stamp and seconds since boot: its
+/// stamp, its µs since boot, where it is, and the year inferred for it.
+type TwinCandidate = (Option<RawStamp>, Option<u64>, String, Option<i16>);
+
 fn choose_boot(
     root: &Root,
     files: &[FileScan],
@@ -146,7 +150,7 @@ fn choose_boot(
     let mut twin: Option<(Timestamp, Timestamp, String)> = None;
     for f in files.iter().filter(|f| f.root == idx) {
         let years = file_years(f, clock);
-        let mut candidates: Vec<(Option<RawStamp>, Option<u64>, String, Option<i16>)> = f
+        let mut candidates: Vec<TwinCandidate> = f
             .events
             .iter()
             .zip(years.events.iter())
@@ -207,7 +211,9 @@ pub(crate) struct FileYears {
 
 fn key(month: i8, day: i8, time: jiff::civil::Time) -> Option<DateTime> {
     // 2000 is a leap year, so Feb 29 has a place in the ordering.
-    Date::new(2000, month, day).ok().map(|d| d.to_datetime(time))
+    Date::new(2000, month, day)
+        .ok()
+        .map(|d| d.to_datetime(time))
 }
 
 /// Count Dec → Jan rollovers through the file, then pin the last stamp to
@@ -291,7 +297,12 @@ impl RootClock {
         }
     }
 
-    fn resolve(&self, stamp: Option<RawStamp>, year: Option<i16>, years_from: &str) -> (Option<Timestamp>, Vec<Inference>) {
+    fn resolve(
+        &self,
+        stamp: Option<RawStamp>,
+        year: Option<i16>,
+        years_from: &str,
+    ) -> (Option<Timestamp>, Vec<Inference>) {
         let Some(stamp) = stamp else {
             return (None, Vec::new());
         };
@@ -342,10 +353,44 @@ pub(crate) fn resolve_all(
             .and_then(|r| r.anchors.hostname.as_ref())
             .map(|h| h.value.clone());
         for (e, year) in f.events.iter().zip(years.events.iter()) {
-            out.push(to_event(f, e, *year, &years.from, clock, matcher, &root_host));
+            out.push(to_event(
+                f,
+                e,
+                *year,
+                &years.from,
+                clock,
+                matcher,
+                &root_host,
+            ));
         }
     }
     out.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    merge_copies(out)
+}
+
+/// Fold exact copies of one line read from several files into the first:
+/// same resolved time, signature and text. Lines of the same moment written
+/// differently (kern.log vs dmesg vs journal) stay separate events.
+fn merge_copies(events: Vec<Event>) -> Vec<Event> {
+    let mut seen: std::collections::HashMap<(Timestamp, String, String), usize> =
+        std::collections::HashMap::new();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    for e in events {
+        let Some(t) = e.time.utc else {
+            out.push(e);
+            continue;
+        };
+        let key = (t, e.signature.clone(), e.text.clone());
+        match seen.get(&key) {
+            Some(&i) if out[i].source.file != e.source.file => {
+                out[i].also.push(e.source);
+            }
+            _ => {
+                seen.insert(key, out.len());
+                out.push(e);
+            }
+        }
+    }
     out
 }
 
@@ -354,7 +399,13 @@ pub(crate) fn resolve_all(
 fn order_key(e: &Event) -> (u8, i64, i128, &str, u64) {
     match (e.time.utc, e.time.since_boot) {
         (Some(t), _) => (0, 0, t.as_nanosecond(), &e.source.file, e.source.line),
-        (None, Some(s)) => (1, (s * MICROS as f64) as i64, 0, &e.source.file, e.source.line),
+        (None, Some(s)) => (
+            1,
+            (s * MICROS as f64) as i64,
+            0,
+            &e.source.file,
+            e.source.line,
+        ),
         (None, None) => (2, 0, 0, &e.source.file, e.source.line),
     }
 }
@@ -402,6 +453,7 @@ fn to_event(
             file: f.display.clone(),
             line: e.line,
         },
+        also: Vec::new(),
         component: sig.component.clone(),
         signature: sig.id.clone(),
         severity: sig.severity,

@@ -29,6 +29,9 @@ const SAMPLE_SIZE: usize = 64 * 1024;
 const MAX_BLOCK_LINES: usize = 200;
 /// Continuation lines are kept at most this long in reports.
 const MAX_CONTEXT_LINE: usize = 512;
+/// Distinct identities per signature per file kept apart; past this, new
+/// identities fold into the signature's last event (memory bound).
+const MAX_KEYS_PER_SIGNATURE: usize = 1000;
 /// How far back an unstamped match looks for the stamp it borrows.
 const BORROW_LOOKBACK_LINES: usize = 64;
 
@@ -99,7 +102,9 @@ struct Scanner<'a> {
     line_no: u64,
     pending: Option<Pending>,
     last_stamp: Option<SeenStamp>,
-    /// Per signature: (events kept, index of the last kept event).
+    /// Per (signature, identity fields): (events kept, last kept event).
+    per_key: HashMap<(usize, String), (usize, usize)>,
+    /// Per signature: distinct identity keys seen, and the last kept event.
     per_sig: HashMap<usize, (usize, usize)>,
 }
 
@@ -166,10 +171,10 @@ pub(crate) fn scan_reader(
         }
         if scanner.is_none() {
             let sample = &buf[..filled.min(SAMPLE_SIZE)];
-            if filled == 0 {
-                if let Some(e) = error {
-                    return Outcome::Skipped(e);
-                }
+            if filled == 0
+                && let Some(e) = error
+            {
+                return Outcome::Skipped(e);
             }
             if looks_binary(sample) {
                 return Outcome::Skipped("binary content".to_string());
@@ -193,6 +198,7 @@ pub(crate) fn scan_reader(
                 line_no: 0,
                 pending: None,
                 last_stamp: None,
+                per_key: HashMap::new(),
                 per_sig: HashMap::new(),
             });
             continue;
@@ -246,6 +252,37 @@ pub(crate) fn scan_reader(
     sc.out.lines = sc.line_no;
     sc.out.error = error;
     Outcome::Scanned(Box::new(sc.out))
+}
+
+/// The fields that say what a line is *about* (not how much or where on
+/// the disk): occurrences that agree on these are the same story.
+fn identity_key(sig: &rootline_catalog::Signature, fields: &rootline_model::Fields) -> String {
+    use rootline_model::FieldKind as K;
+    let mut key = String::new();
+    for (name, kind) in &sig.fields {
+        let identity = matches!(
+            kind,
+            K::Device
+                | K::DevNum
+                | K::Map
+                | K::Wwid
+                | K::Uuid
+                | K::Domain
+                | K::Pod
+                | K::Container
+                | K::Task
+                | K::Path
+                | K::Host
+                | K::Probe
+        );
+        if let (true, Some(v)) = (identity, fields.get(name)) {
+            key.push_str(name);
+            key.push('=');
+            key.push_str(&v.to_string());
+            key.push('\u{1f}');
+        }
+    }
+    key
 }
 
 fn count_lines(hay: &[u8]) -> u64 {
@@ -344,20 +381,43 @@ impl Scanner<'_> {
             },
         };
 
+        // Folding keeps memory bounded under floods without merging what
+        // differs: occurrences are folded per signature *and* identity (the
+        // device, map, volume, domain… the line is about), so I/O errors on
+        // sdv never hide the first ones on sdc.
+        let key = (hit.sig, identity_key(sig, &hit.fields));
         let cap = self.cfg.max_events_per_signature;
-        let entry = self.per_sig.entry(hit.sig).or_insert((0, usize::MAX));
-        let event_index = if entry.0 >= cap && entry.1 != usize::MAX {
-            // Fold: the timeline keeps the first `cap` occurrences and a
-            // count with the last time, not every line of a flood.
-            let kept = &mut self.out.events[entry.1];
+        let fold_into = match self.per_key.get(&key) {
+            Some(&(kept, last)) if kept >= cap => Some(last),
+            Some(_) => None,
+            None => {
+                let distinct = self.per_sig.get(&hit.sig).map_or(0, |d| d.0);
+                if distinct >= MAX_KEYS_PER_SIGNATURE {
+                    self.per_sig.get(&hit.sig).map(|d| d.1)
+                } else {
+                    None
+                }
+            }
+        };
+        let event_index = if let Some(last) = fold_into {
+            let kept = &mut self.out.events[last];
             kept.repeats += 1;
             if stamp.is_some() {
                 kept.last_stamp = stamp;
             }
             None
         } else {
+            let idx = self.out.events.len();
+            let entry = self.per_key.entry(key).or_insert((0, idx));
+            if entry.0 == 0 {
+                let d = self.per_sig.entry(hit.sig).or_insert((0, idx));
+                d.0 += 1;
+            }
             entry.0 += 1;
-            entry.1 = self.out.events.len();
+            entry.1 = idx;
+            if let Some(d) = self.per_sig.get_mut(&hit.sig) {
+                d.1 = idx;
+            }
             self.out.events.push(RawEvent {
                 sig: hit.sig,
                 fields: hit.fields,
@@ -373,7 +433,7 @@ impl Scanner<'_> {
                 repeats: 0,
                 last_stamp: None,
             });
-            Some(self.out.events.len() - 1)
+            Some(idx)
         };
         if let Some(kind) = block {
             // Folded events still consume their block, so that lines of a
@@ -403,7 +463,9 @@ impl Scanner<'_> {
                 return pos;
             }
             if let Some(i) = p.event {
-                self.out.events[i].context.push(lossy(line, MAX_CONTEXT_LINE));
+                self.out.events[i]
+                    .context
+                    .push(lossy(line, MAX_CONTEXT_LINE));
             }
             if let Some(p) = self.pending.as_mut() {
                 p.taken += 1;

@@ -46,8 +46,12 @@ fn frame_name(line: &str) -> Option<&str> {
     let t = line.trim();
     let idx = t.find("+0x")?;
     let head = &t[..idx];
-    let name = head.rsplit([' ', ']']).next()?;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+    let name = head.rsplit([' ', ']', ':']).next()?;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    {
         return None;
     }
     // A `?` before the name marks a frame the unwinder is unsure of.

@@ -38,8 +38,9 @@ pub struct Config {
     pub tz: Option<(TimeZone, String)>,
     /// Lines are cut to this many bytes (and flagged).
     pub max_line: usize,
-    /// Matches of one signature in one file kept in full; later ones are
-    /// counted on the last kept event.
+    /// Matches of one signature about one thing (same device, map,
+    /// volume…) in one file kept in full; later ones are counted on the last
+    /// kept event.
     pub max_events_per_signature: usize,
 }
 
@@ -48,7 +49,7 @@ impl Default for Config {
         Config {
             tz: None,
             max_line: 64 * 1024,
-            max_events_per_signature: 100,
+            max_events_per_signature: 20,
         }
     }
 }
