@@ -7,7 +7,7 @@ use rootline_model::RawStamp;
 use crate::formats::ParsedLine;
 use crate::syslog::trim_brackets;
 use crate::text::{
-    fixed_digits, hms, is_weekday_abbr, lossy, mono_bracket, month_abbr, parse_u32, severity_name,
+    fixed_digits, hms, is_weekday_abbr, lossy, mono_bracket, month_abbr, padded_day, severity_name,
     skip_space,
 };
 
@@ -52,21 +52,7 @@ pub(crate) fn parse_dmesg_t(line: &[u8]) -> Option<ParsedLine> {
     if s.get(8) != Some(&b' ') {
         return None;
     }
-    let mut i = 9;
-    if s.get(i) == Some(&b' ') {
-        i += 1;
-    }
-    let dl = s
-        .get(i..)?
-        .iter()
-        .take(3)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if dl == 0 || dl > 2 {
-        return None;
-    }
-    let day = i8::try_from(parse_u32(&s[i..i + dl])?).ok()?;
-    i += dl;
+    let (day, mut i) = padded_day(s, 9)?;
     if s.get(i) != Some(&b' ') {
         return None;
     }

@@ -6,8 +6,8 @@ use rootline_model::RawStamp;
 
 use crate::formats::ParsedLine;
 use crate::text::{
-    DateSep, hms, iso_datetime, lossy, mono_bracket, month_abbr, parse_u32, priority, skip_space,
-    token,
+    DateSep, hms, iso_datetime, lossy, mono_bracket, month_abbr, padded_day, parse_u32, priority,
+    skip_space, token,
 };
 use crate::{app, libvirt};
 
@@ -23,24 +23,10 @@ pub(crate) fn parse_syslog(line: &[u8]) -> Option<ParsedLine> {
     if s.get(3) != Some(&b' ') {
         return None;
     }
-    let mut i = 4;
-    if s.get(i) == Some(&b' ') {
-        i += 1;
-    }
-    let dl = s
-        .get(i..)?
-        .iter()
-        .take(3)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if dl == 0 || dl > 2 {
-        return None;
-    }
-    let day = i8::try_from(parse_u32(&s[i..i + dl])?).ok()?;
+    let (day, mut i) = padded_day(s, 4)?;
     if !(1..=31).contains(&day) {
         return None;
     }
-    i += dl;
     if s.get(i) != Some(&b' ') {
         return None;
     }

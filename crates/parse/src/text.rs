@@ -51,6 +51,25 @@ pub(crate) fn parse_u64(s: &[u8]) -> Option<u64> {
 }
 
 /// An English three-letter month abbreviation (`Oct`; any case).
+/// A day of the month at `s[i..]`, space-padded (`Feb  4`) or not
+/// (`Feb 04`, `Feb 4`): the day and the index just past it.
+pub(crate) fn padded_day(s: &[u8], mut i: usize) -> Option<(i8, usize)> {
+    if s.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let dl = s
+        .get(i..)?
+        .iter()
+        .take(3)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if dl == 0 || dl > 2 {
+        return None;
+    }
+    let day = i8::try_from(parse_u32(&s[i..i + dl])?).ok()?;
+    Some((day, i + dl))
+}
+
 pub(crate) fn month_abbr(s: &[u8]) -> Option<i8> {
     let m = s.get(..3)?;
     const NAMES: [&[u8; 3]; 12] = [
