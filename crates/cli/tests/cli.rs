@@ -376,3 +376,75 @@ fn corpus_sosreport_reads_whole_and_lines_up() {
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
 }
+
+#[test]
+fn catalog_examples_pass_through_the_real_line_parser() {
+    let out = rootline().args(["catalog", "test"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    let list = rootline().args(["catalog", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("kernel.block.io-error"));
+    let rg = rootline()
+        .args(["catalog", "export", "--rg"])
+        .output()
+        .unwrap();
+    let patterns = String::from_utf8(rg.stdout).unwrap();
+    assert!(patterns.lines().count() > 100);
+}
+
+#[test]
+fn an_operator_catalog_extends_and_its_errors_name_file_and_line() {
+    let cat = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cat.path().join("site.toml"),
+        r#"[[signature]]
+id = "site.raid-degraded"
+component = "hardware"
+severity = "error"
+pattern = 'md/raid1:(?P<device>md\d+): Disk failure on (?P<member>\w+)'
+fields = { device = "device", member = "device" }
+description = { en = "A RAID member failed.", ko = "RAID 구성 디스크가 실패했습니다." }
+negatives = ["md/raid1:md0: active with 2 out of 2 mirrors"]
+
+[[signature.example]]
+line = "Oct 13 19:50:00 node37 kernel: md/raid1:md0: Disk failure on sdb1, disabling device."
+fields = { device = "md0", member = "sdb1" }
+"#,
+    )
+    .unwrap();
+    let ev = tempfile::tempdir().unwrap();
+    std::fs::write(
+        ev.path().join("kern.log"),
+        "Oct 13 19:50:00 node37 kernel: [100.000001] md/raid1:md0: Disk failure on sdb1, disabling device.\n",
+    )
+    .unwrap();
+    let (code, v) = analyze_json(&[
+        "--catalog",
+        cat.path().to_str().unwrap(),
+        ev.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["events"][0]["signature"], "site.raid-degraded");
+    assert_eq!(v["events"][0]["fields"]["member"], "sdb1");
+
+    // A broken pattern: the error names the file and the line.
+    std::fs::write(
+        cat.path().join("broken.toml"),
+        "[[signature]]\nid = \"site.broken\"\ncomponent = \"kernel\"\nseverity = \"error\"\npattern = 'unclosed (group'\ndescription = { en = \"x\", ko = \"x\" }\n",
+    )
+    .unwrap();
+    let out = rootline()
+        .args(["catalog", "test", "--catalog"])
+        .arg(cat.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.toml:"), "{err}");
+}
