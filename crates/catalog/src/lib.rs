@@ -168,6 +168,14 @@ impl Catalog {
         };
         let mut files = Vec::new();
         toml_files(dir, &mut files).map_err(|e| io_err(dir, e))?;
+        // `DIR/causes/` holds cause definitions (rootline-diagnose), not
+        // signatures: one --catalog directory carries both.
+        files.retain(|f| {
+            f.strip_prefix(dir)
+                .ok()
+                .and_then(|r| r.components().next())
+                .is_none_or(|c| c.as_os_str() != "causes")
+        });
         files.sort();
         let mut texts = Vec::new();
         for f in files {

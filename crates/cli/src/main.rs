@@ -11,7 +11,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::collections::HashMap;
+
 use rootline_catalog::{Catalog, Matcher};
+use rootline_diagnose::{Knowledge, Lang};
+use rootline_model::FieldKind;
 use rootline_parse::{LogFormat, parse_line};
 
 /// Exit status when the analysis ran (whatever it found).
@@ -47,12 +51,38 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Explain how a cause is recognised and fixed (no CAUSE: list the causes)
+    Explain {
+        /// A cause id, e.g. multipath-path-loss
+        cause: Option<String>,
+        /// Report language
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangChoice,
+        #[command(flatten)]
+        catalog: CatalogOpt,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangChoice {
+    En,
+    Ko,
+}
+
+impl From<LangChoice> for Lang {
+    fn from(l: LangChoice) -> Lang {
+        match l {
+            LangChoice::En => Lang::En,
+            LangChoice::Ko => Lang::Ko,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -86,6 +116,9 @@ struct AnalyzeArgs {
     /// Show every event of a run of one signature (text report folds runs)
     #[arg(long)]
     expand: bool,
+    /// Report language (JSON keeps its keys; texts are translated)
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangChoice,
     /// When to colour the text report
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -107,6 +140,27 @@ enum CatalogCommand {
         #[command(flatten)]
         catalog: CatalogOpt,
     },
+}
+
+/// The causes, validated against the signatures they name.
+fn load_knowledge(opt: &CatalogOpt, catalog: &Catalog) -> Result<Knowledge> {
+    let mut k = Knowledge::builtin().context("the built-in causes are invalid")?;
+    if let Some(dir) = &opt.catalog {
+        k.extend_from_dir(dir)
+            .with_context(|| format!("cannot load the causes in {}", dir.display()))?;
+    }
+    let ids: Vec<&str> = catalog.signatures.iter().map(|s| s.id.as_str()).collect();
+    k.validate(&ids)
+        .context("a cause names an unknown signature")?;
+    Ok(k)
+}
+
+fn field_kinds(catalog: &Catalog) -> HashMap<String, Vec<(String, FieldKind)>> {
+    catalog
+        .signatures
+        .iter()
+        .map(|s| (s.id.clone(), s.fields.clone()))
+        .collect()
 }
 
 fn load_catalog(opt: &CatalogOpt) -> Result<(Catalog, Matcher)> {
@@ -173,7 +227,9 @@ impl Progress {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<u8> {
-    let (_, matcher) = load_catalog(&args.catalog)?;
+    let (catalog, matcher) = load_catalog(&args.catalog)?;
+    let knowledge = load_knowledge(&args.catalog, &catalog)?;
+    let lang: Lang = args.lang.into();
     let mut cfg = rootline_scan::Config::default();
     if let Some(name) = &args.tz {
         let zone = jiff::tz::TimeZone::get(name).with_context(|| {
@@ -185,9 +241,12 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let progress = Progress::start(bytes.clone());
     let analysis = rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes));
     progress.stop();
+    let outcome =
+        rootline_diagnose::diagnose(&analysis.events, &knowledge, &field_kinds(&catalog), lang);
 
     let out = match args.format {
-        Format::Json => rootline_report::json(&analysis) + "\n",
+        Format::Json => rootline_report::json(&analysis, &outcome) + "\n",
+        Format::Markdown => rootline_report::markdown(&analysis, &outcome, lang),
         Format::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -198,10 +257,12 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
             };
             rootline_report::text(
                 &analysis,
+                &outcome,
                 &rootline_report::TextOptions {
                     color,
                     context: args.context,
                     expand: args.expand,
+                    lang,
                 },
             )
         }
@@ -267,11 +328,81 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
     }
 }
 
+/// `rootline explain [CAUSE]`: how a cause is recognised and fixed.
+fn explain(cause: Option<String>, lang: Lang, opt: &CatalogOpt) -> Result<u8> {
+    let (catalog, _) = load_catalog(opt)?;
+    let knowledge = load_knowledge(opt, &catalog)?;
+    let Some(id) = cause else {
+        let mut out = String::new();
+        for c in &knowledge.causes {
+            out.push_str(&format!("{:<28} {}\n", c.id, c.title.get(lang)));
+        }
+        emit(&out)?;
+        return Ok(EXIT_OK);
+    };
+    let Some(c) = knowledge.causes.iter().find(|c| c.id == id) else {
+        let known: Vec<&str> = knowledge.causes.iter().map(|c| c.id.as_str()).collect();
+        bail!("unknown cause {id:?}; known: {}", known.join(", "));
+    };
+    let mut o = format!(
+        "{} — {}\n\n{}\n\n",
+        c.id,
+        c.title.get(lang),
+        c.summary.get(lang)
+    );
+    o.push_str(&format!(
+        "window: {} after the first root event (from {} before)\n\n",
+        c.window, c.lead
+    ));
+    for (i, s) in c.steps.iter().enumerate() {
+        o.push_str(&format!(
+            "{}. [{}] {} — {}\n   signatures: {}\n   linked by: {:?}{}\n",
+            i + 1,
+            s.role.as_str(),
+            s.id,
+            s.meaning.get(lang),
+            s.signatures.join(", "),
+            s.link,
+            if s.untimed {
+                " (untimed events allowed)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for (title, list) in [
+        ("Fix", &c.fix),
+        ("Prevention", &c.prevention),
+        ("Collect", &c.collect),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        o.push_str(&format!("\n{title}\n"));
+        for a in list {
+            o.push_str(&format!("  - {}\n", a.text.get(lang)));
+            if let Some(cmd) = &a.command {
+                o.push_str(&format!("      $ {cmd}\n"));
+            }
+        }
+    }
+    if !c.references.is_empty() {
+        o.push_str(&format!("\nReferences\n  {}\n", c.references.join("\n  ")));
+    }
+    emit(&o)?;
+    Ok(EXIT_OK)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Catalog { command } => catalog_cmd(command),
+        Command::Explain {
+            cause,
+            lang,
+            catalog,
+        } => explain(cause, lang.into(), &catalog),
     };
     match result {
         Ok(code) => ExitCode::from(code),

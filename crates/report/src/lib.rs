@@ -8,9 +8,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
+use rootline_diagnose::{Lang, Outcome};
 use rootline_model::{Event, SCHEMA_VERSION, Severity};
 use rootline_scan::Analysis;
+
+mod verdict;
+
 use serde::Serialize;
+pub use verdict::markdown;
 
 /// Options for the text report.
 #[derive(Clone, Debug)]
@@ -21,6 +26,8 @@ pub struct TextOptions {
     pub context: bool,
     /// Show every event of a run of one signature instead of folding it.
     pub expand: bool,
+    /// The report language.
+    pub lang: Lang,
 }
 
 /// Runs of at least this many events of one signature fold into one line.
@@ -28,7 +35,7 @@ const FOLD_RUN: usize = 4;
 
 /// A file as shown in the timeline: relative to its root when there is one
 /// root, prefixed with the root's name when there are several.
-fn short_path(a: &Analysis, file: &str) -> String {
+pub(crate) fn short_path(a: &Analysis, file: &str) -> String {
     for r in &a.roots {
         for sep in ['/', '!'] {
             if let Some(rest) = file.strip_prefix(&r.path).and_then(|x| x.strip_prefix(sep)) {
@@ -116,6 +123,9 @@ struct Document<'a> {
     tool: Tool,
     inputs: Inputs<'a>,
     summary: Summary,
+    /// Ranked best first; empty when nothing is wrong.
+    diagnoses: &'a [rootline_diagnose::Diagnosis],
+    findings: &'a [rootline_diagnose::Finding],
     events: &'a [Event],
     not_read: &'a [rootline_evidence::NotRead],
 }
@@ -134,7 +144,7 @@ fn summary(a: &Analysis) -> Summary {
 }
 
 /// The JSON document (schema `SCHEMA_VERSION`), pretty-printed.
-pub fn json(a: &Analysis) -> String {
+pub fn json(a: &Analysis, o: &Outcome) -> String {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -146,6 +156,8 @@ pub fn json(a: &Analysis) -> String {
             files: &a.files,
         },
         summary: summary(a),
+        diagnoses: &o.diagnoses,
+        findings: &o.findings,
         events: &a.events,
         not_read: &a.not_read,
     };
@@ -164,22 +176,22 @@ fn sev_style(s: Severity) -> Style {
     }
 }
 
-struct Painter {
+pub(crate) struct Painter {
     color: bool,
 }
 
 impl Painter {
-    fn paint(&self, style: Style, text: &str) -> String {
+    pub(crate) fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
-    fn dim(&self, text: &str) -> String {
+    pub(crate) fn dim(&self, text: &str) -> String {
         self.paint(Style::new().dimmed(), text)
     }
-    fn bold(&self, text: &str) -> String {
+    pub(crate) fn bold(&self, text: &str) -> String {
         self.paint(Style::new().bold(), text)
     }
 }
@@ -217,7 +229,7 @@ fn fields_text(e: &Event) -> String {
     out
 }
 
-fn cut(s: &str, max: usize) -> String {
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -229,12 +241,14 @@ fn cut(s: &str, max: usize) -> String {
 
 /// The terminal report: inputs, the merged timeline, and what was not read.
 /// Laid out for 100 columns.
-pub fn text(a: &Analysis, opts: &TextOptions) -> String {
+pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
     let p = Painter { color: opts.color };
     let mut o = String::new();
     let sum = summary(a);
+    verdict::text(&mut o, a, outcome, opts, &p);
 
-    let _ = writeln!(o, "{}", p.bold("Evidence"));
+    let l = verdict::labels(opts.lang);
+    let _ = writeln!(o, "{}", p.bold(l.evidence_read));
     for r in &a.roots {
         let host = r.hostname.as_deref().unwrap_or("-");
         let _ = writeln!(o, "  {} ({}, host {})", r.path, r.kind, host);
@@ -286,7 +300,7 @@ pub fn text(a: &Analysis, opts: &TextOptions) -> String {
     let _ = writeln!(
         o,
         "{} ({} events, {} occurrences)",
-        p.bold("Timeline (UTC)"),
+        p.bold(l.timeline),
         sum.events,
         sum.by_signature.values().sum::<u64>()
     );
@@ -345,7 +359,7 @@ pub fn text(a: &Analysis, opts: &TextOptions) -> String {
 
     if !a.not_read.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{} ({})", p.bold("Not read"), a.not_read.len());
+        let _ = writeln!(o, "{} ({})", p.bold(l.not_read), a.not_read.len());
         for n in &a.not_read {
             let _ = writeln!(o, "  {} — {}", n.path, n.reason);
         }
@@ -424,7 +438,7 @@ mod tests {
             }],
             events: vec![event(Some(t), None, true)],
         };
-        let v: serde_json::Value = serde_json::from_str(&json(&a)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json(&a, &Outcome::default())).unwrap();
         assert_eq!(v["schema_version"], SCHEMA_VERSION);
         let e = &v["events"][0];
         assert_eq!(e["time"]["utc"], "2025-10-13T19:51:02Z");

@@ -1,0 +1,521 @@
+//! The engine: incidents from root-step events, chains from linked events,
+//! scores, ranking, and rendering in the report language.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jiff::{SignedDuration, Timestamp};
+use rootline_model::{Event, FieldKind, Severity};
+
+use crate::identity::{self, EntityKind, Graph};
+use crate::knowledge::{ActionDef, Cause, Knowledge, Lang, Link, Role};
+use crate::{Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, Outcome};
+
+/// How many cited events a chain step shows.
+const STEP_EVIDENCE: usize = 5;
+/// Slack when checking that steps follow each other in time.
+const ORDER_SLACK: SignedDuration = SignedDuration::from_secs(60);
+
+fn evidence(e: &Event) -> Evidence {
+    Evidence {
+        file: e.source.file.clone(),
+        line: e.source.line,
+        time: e.time.utc,
+        time_inferred: !e.time.is_observed() && e.time.utc.is_some(),
+        signature: e.signature.clone(),
+        text: e.text.clone(),
+    }
+}
+
+fn occurrences(events: &[Event], idx: &[usize]) -> u64 {
+    idx.iter().map(|&i| 1 + events[i].repeats).sum()
+}
+
+struct Candidate<'k> {
+    cause: &'k Cause,
+    host: Option<String>,
+    /// Per step: the events found.
+    steps: Vec<(usize, Vec<usize>, &'static str)>,
+    confidence: f64,
+    window: (Option<Timestamp>, Option<Timestamp>),
+    all: BTreeSet<usize>,
+}
+
+/// Diagnose `events` (time-ordered, as the scanner returns them). `kinds`
+/// maps each signature id to its fields' kinds (for the identity graph).
+pub fn diagnose(
+    events: &[Event],
+    knowledge: &Knowledge,
+    kinds: &HashMap<String, Vec<(String, FieldKind)>>,
+    lang: Lang,
+) -> Outcome {
+    // 1. Benign events: reported, never part of an incident.
+    let mut benign_of: Vec<Option<usize>> = vec![None; events.len()];
+    for (i, e) in events.iter().enumerate() {
+        benign_of[i] = knowledge.benign.iter().position(|b| {
+            b.takes(&e.signature)
+                && e.fields
+                    .get(&b.field)
+                    .is_some_and(|v| b.matches.is_match(&v.to_string()))
+        });
+    }
+    let mut findings = Vec::new();
+    for (bi, b) in knowledge.benign.iter().enumerate() {
+        let idx: Vec<usize> = (0..events.len())
+            .filter(|&i| benign_of[i] == Some(bi))
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        findings.push(Finding {
+            id: b.id.clone(),
+            severity: "info",
+            text: b.text.get(lang).to_string(),
+            count: occurrences(events, &idx),
+            evidence: idx
+                .iter()
+                .take(STEP_EVIDENCE)
+                .map(|&i| evidence(&events[i]))
+                .collect(),
+        });
+    }
+
+    // 2. The identity graph.
+    let mut graph = Graph::build(events, kinds);
+
+    // 3. Candidates per cause.
+    let mut cands: Vec<Candidate<'_>> = Vec::new();
+    for cause in &knowledge.causes {
+        let roots: Vec<usize> = (0..events.len())
+            .filter(|&i| benign_of[i].is_none())
+            .filter(|&i| {
+                cause.steps.iter().any(|s| {
+                    s.role == Role::Root
+                        && s.takes(&events[i].signature)
+                        && (events[i].time.utc.is_some() || s.untimed)
+                })
+            })
+            .collect();
+        for cluster in clusters(events, &roots, cause.window) {
+            if !cluster
+                .iter()
+                .any(|&i| events[i].severity >= Severity::Error)
+            {
+                continue;
+            }
+            if let Some(c) = build(events, &benign_of, &mut graph, cause, &cluster) {
+                cands.push(c);
+            }
+        }
+    }
+
+    // 4. Rank; drop candidates whose evidence another, better one already
+    // explains (qcow2 corruption inside a failing-disk chain).
+    cands.sort_by(|a, b| {
+        b.confidence
+            .partial_cmp(&a.confidence)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.all.len().cmp(&a.all.len()))
+    });
+    let mut kept: Vec<Candidate<'_>> = Vec::new();
+    let mut contributing: Vec<Vec<Contributing>> = Vec::new();
+    for c in cands {
+        // A contributing cause of a kept diagnosis on the same host joins it.
+        if let Some(pos) = kept.iter().position(|k| {
+            k.host == c.host && k.cause.contributing.contains(&c.cause.id) && overlaps(k, &c)
+        }) {
+            contributing[pos].push(Contributing {
+                cause: c.cause.id.clone(),
+                title: c.cause.title.get(lang).to_string(),
+                confidence: c.confidence,
+            });
+            continue;
+        }
+        if kept
+            .iter()
+            .any(|k| k.host == c.host && c.all.is_subset(&k.all))
+        {
+            continue;
+        }
+        kept.push(c);
+        contributing.push(Vec::new());
+    }
+
+    let diagnoses = kept
+        .iter()
+        .zip(contributing)
+        .map(|(c, contrib)| render(events, &benign_of, &graph, c, contrib, lang))
+        .collect();
+    Outcome {
+        diagnoses,
+        findings,
+    }
+}
+
+fn overlaps(a: &Candidate<'_>, b: &Candidate<'_>) -> bool {
+    match (a.window, b.window) {
+        ((Some(a0), Some(a1)), (Some(b0), Some(b1))) => a0 <= b1 && b0 <= a1,
+        _ => true,
+    }
+}
+
+/// Root events grouped into incidents: per host, split where consecutive
+/// root events are further apart than the cause's window.
+fn clusters(events: &[Event], roots: &[usize], window: SignedDuration) -> Vec<Vec<usize>> {
+    let mut by_host: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+    for &i in roots {
+        by_host.entry(events[i].host.clone()).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for (_, mut list) in by_host {
+        list.sort_by_key(|&i| events[i].time.utc);
+        let mut cur: Vec<usize> = Vec::new();
+        let mut last: Option<Timestamp> = None;
+        for i in list {
+            let t = events[i].time.utc;
+            let split = match (last, t) {
+                (Some(l), Some(t)) => t.duration_since(l) > window,
+                _ => false,
+            };
+            if split && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if t.is_some() {
+                last = t;
+            }
+            cur.push(i);
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    out
+}
+
+fn build<'k>(
+    events: &[Event],
+    benign_of: &[Option<usize>],
+    graph: &mut Graph,
+    cause: &'k Cause,
+    cluster: &[usize],
+) -> Option<Candidate<'k>> {
+    let host = events[cluster[0]].host.clone();
+    let times: Vec<Timestamp> = cluster.iter().filter_map(|&i| events[i].time.utc).collect();
+    let t0 = times.iter().min().copied();
+    let t1 = times.iter().max().copied();
+    let start = t0.map(|t| t - cause.lead);
+    let end = t1.map(|t| t + cause.window);
+    let in_window = |e: &Event| match (e.time.utc, start, end) {
+        (Some(t), Some(s), Some(en)) => t >= s && t <= en,
+        _ => false,
+    };
+    let mut groups: BTreeSet<usize> = BTreeSet::new();
+    for &i in cluster {
+        groups.extend(graph.groups(i));
+    }
+
+    let mut steps: Vec<(usize, Vec<usize>, &'static str)> = Vec::new();
+    for (si, step) in cause.steps.iter().enumerate() {
+        let found: Vec<usize> = if step.role == Role::Root {
+            cluster
+                .iter()
+                .copied()
+                .filter(|&i| step.takes(&events[i].signature))
+                .collect()
+        } else {
+            let mut v = Vec::new();
+            for (j, e) in events.iter().enumerate() {
+                if benign_of[j].is_some() || !step.takes(&e.signature) || e.host != host {
+                    continue;
+                }
+                let timely = in_window(e) || (e.time.utc.is_none() && step.untimed);
+                if !timely {
+                    continue;
+                }
+                if step.link == Link::Identity {
+                    let g = graph.groups(j);
+                    if !g.iter().any(|x| groups.contains(x)) {
+                        continue;
+                    }
+                }
+                v.push(j);
+            }
+            // What this step linked extends the incident's identity: an
+            // I/O error on sdt brings sdt's partitions and maps along.
+            if step.link == Link::Identity {
+                for &j in &v {
+                    groups.extend(graph.groups(j));
+                }
+            }
+            v
+        };
+        if found.is_empty() {
+            continue;
+        }
+        let link = match (step.role, step.link) {
+            (Role::Root, _) => "root",
+            (_, Link::Identity) => "identity",
+            (_, Link::Host) => "host",
+        };
+        steps.push((si, found, link));
+    }
+    if !steps
+        .iter()
+        .any(|(si, _, _)| cause.steps[*si].role == Role::Root)
+    {
+        return None;
+    }
+
+    // Score: how much of the chain is there, in what order, how linked.
+    let total: u32 = cause.steps.iter().map(|s| s.weight).sum();
+    let present: u32 = steps.iter().map(|(si, _, _)| cause.steps[*si].weight).sum();
+    let coverage = present as f64 / total.max(1) as f64;
+    let firsts: Vec<Option<Timestamp>> = steps
+        .iter()
+        .map(|(_, ev, _)| ev.iter().filter_map(|&i| events[i].time.utc).min())
+        .collect();
+    let timed: Vec<Timestamp> = firsts.iter().flatten().copied().collect();
+    let order = if timed.len() < 2 {
+        0.5
+    } else {
+        let ok = timed
+            .windows(2)
+            .filter(|w| w[1] + ORDER_SLACK >= w[0])
+            .count();
+        ok as f64 / (timed.len() - 1) as f64
+    };
+    let non_root: Vec<&'static str> = steps
+        .iter()
+        .filter(|(_, _, l)| *l != "root")
+        .map(|(_, _, l)| *l)
+        .collect();
+    let linked = if non_root.is_empty() {
+        0.0
+    } else {
+        non_root
+            .iter()
+            .map(|l| if *l == "identity" { 1.0 } else { 0.5 })
+            .sum::<f64>()
+            / non_root.len() as f64
+    };
+    let confidence = (0.2 + 0.5 * coverage + 0.15 * order + 0.15 * linked).min(0.99);
+    let confidence = (confidence * 100.0).round() / 100.0;
+
+    let all: BTreeSet<usize> = steps
+        .iter()
+        .flat_map(|(_, v, _)| v.iter().copied())
+        .collect();
+    let chain_times: Vec<Timestamp> = all.iter().filter_map(|&i| events[i].time.utc).collect();
+    Some(Candidate {
+        cause,
+        host,
+        steps,
+        confidence,
+        window: (
+            chain_times.iter().min().copied(),
+            chain_times.iter().max().copied(),
+        ),
+        all,
+    })
+}
+
+/// Placeholder values of an incident.
+struct Values {
+    entities: BTreeMap<EntityKind, Vec<String>>,
+    host: String,
+    first: String,
+    last: String,
+}
+
+fn join(list: &[String]) -> String {
+    const MAX: usize = 4;
+    if list.len() <= MAX {
+        list.join(", ")
+    } else {
+        format!("{} (+{} more)", list[..MAX].join(", "), list.len() - MAX)
+    }
+}
+
+impl Values {
+    fn fill(&self, template: &str, each: Option<(EntityKind, &str)>) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                out.push_str(&rest[open..]);
+                return out;
+            };
+            let name = &after[..close];
+            out.push_str(&self.value(name, each));
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn value(&self, name: &str, each: Option<(EntityKind, &str)>) -> String {
+        match name {
+            "host" => return self.host.clone(),
+            "first" => return self.first.clone(),
+            "last" => return self.last.clone(),
+            _ => {}
+        }
+        for k in EntityKind::ALL {
+            if name == k.plural() {
+                return match self.entities.get(&k) {
+                    Some(v) if !v.is_empty() => join(v),
+                    _ => format!("<{name}>"),
+                };
+            }
+            if name == k.singular() {
+                if let Some((ek, v)) = each
+                    && ek == k
+                {
+                    return v.to_string();
+                }
+                return match self.entities.get(&k).and_then(|v| v.first()) {
+                    Some(v) => v.clone(),
+                    None => format!("<{name}>"),
+                };
+            }
+        }
+        // Not a placeholder (e.g. `{print $1}` in a command): keep it.
+        format!("{{{name}}}")
+    }
+
+    fn actions(&self, defs: &[ActionDef], lang: Lang) -> Vec<Action> {
+        let mut out = Vec::new();
+        for d in defs {
+            let kind = d
+                .each
+                .as_deref()
+                .and_then(|e| EntityKind::ALL.into_iter().find(|k| k.singular() == e));
+            let values: Vec<Option<String>> = match kind.and_then(|k| self.entities.get(&k)) {
+                Some(v) if !v.is_empty() => v.iter().cloned().map(Some).collect(),
+                _ => vec![None],
+            };
+            for v in values {
+                let each = match (kind, &v) {
+                    (Some(k), Some(v)) => Some((k, v.as_str())),
+                    _ => None,
+                };
+                let a = Action {
+                    text: self.fill(d.text.get(lang), each),
+                    command: d.command.as_deref().map(|c| self.fill(c, each)),
+                };
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn fmt_time(t: Option<Timestamp>) -> String {
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M:%SZ").to_string())
+        .unwrap_or_else(|| "?".to_string())
+}
+
+fn render(
+    events: &[Event],
+    benign_of: &[Option<usize>],
+    graph: &Graph,
+    c: &Candidate<'_>,
+    contributing: Vec<Contributing>,
+    lang: Lang,
+) -> Diagnosis {
+    let all: Vec<usize> = c.all.iter().copied().collect();
+    let entities = identity::collect(graph, &all);
+    let values = Values {
+        entities: entities.clone(),
+        host: c.host.clone().unwrap_or_else(|| "<host>".to_string()),
+        first: fmt_time(c.window.0),
+        last: fmt_time(c.window.1),
+    };
+    let chain: Vec<ChainStep> = c
+        .steps
+        .iter()
+        .map(|(si, ev, link)| {
+            let step = &c.cause.steps[*si];
+            let mut ev = ev.clone();
+            ev.sort_by_key(|&i| (events[i].time.utc.is_none(), events[i].time.utc));
+            let times: Vec<Timestamp> = ev.iter().filter_map(|&i| events[i].time.utc).collect();
+            ChainStep {
+                step: step.id.clone(),
+                role: step.role.as_str(),
+                meaning: values.fill(step.meaning.get(lang), None),
+                link,
+                first: times.iter().min().copied(),
+                last: times.iter().max().copied(),
+                count: occurrences(events, &ev),
+                events: ev
+                    .iter()
+                    .take(STEP_EVIDENCE)
+                    .map(|&i| evidence(&events[i]))
+                    .collect(),
+            }
+        })
+        .collect();
+    let present: BTreeSet<usize> = c.steps.iter().map(|(si, _, _)| *si).collect();
+    let missing: Vec<String> = c
+        .cause
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !present.contains(i))
+        .map(|(_, s)| values.fill(s.meaning.get(lang), None))
+        .collect();
+    let mut cited: Vec<usize> = all.clone();
+    cited.sort_by_key(|&i| (events[i].time.utc.is_none(), events[i].time.utc, i));
+    let unexplained: Vec<Evidence> = events
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            benign_of[*i].is_none()
+                && !c.all.contains(i)
+                && e.host == c.host
+                && e.severity >= Severity::Error
+                && match (e.time.utc, c.window) {
+                    (Some(t), (Some(a), Some(b))) => t >= a && t <= b,
+                    _ => false,
+                }
+        })
+        .take(10)
+        .map(|(_, e)| evidence(e))
+        .collect();
+    Diagnosis {
+        cause: c.cause.id.clone(),
+        title: c.cause.title.get(lang).to_string(),
+        confidence: c.confidence,
+        confidence_label: if c.confidence >= 0.75 {
+            "high"
+        } else if c.confidence >= 0.5 {
+            "medium"
+        } else {
+            "low"
+        },
+        host: c.host.clone(),
+        summary: values.fill(c.cause.summary.get(lang), None),
+        first: c.window.0,
+        last: c.window.1,
+        chain,
+        entities: entities
+            .into_iter()
+            .map(|(k, v)| (k.plural().to_string(), v))
+            .collect(),
+        evidence: cited.iter().map(|&i| evidence(&events[i])).collect(),
+        contributing,
+        collect: if missing.is_empty() {
+            Vec::new()
+        } else {
+            values.actions(&c.cause.collect, lang)
+        },
+        missing,
+        unexplained,
+        remediation: values.actions(&c.cause.fix, lang),
+        prevention: values.actions(&c.cause.prevention, lang),
+        references: c.cause.references.clone(),
+    }
+}

@@ -1,0 +1,396 @@
+//! The identity graph: which events concern the same thing.
+//!
+//! Every event contributes the entities its typed fields name (a device, a
+//! `major:minor`, a map, a WWID, a UUID, a domain, a process, a pod, a
+//! container, an NFS server); the entities of one event are joined, and so
+//! are the names the kernel fixes by rule (`sdt` is `65:48`, `dm-21` is
+//! `253:21`, `sdb1` is a partition of `sdb`). Two events are linked only when
+//! their entities fall in one group — never because they are close in time.
+//!
+//! Host-local names (devices, maps, processes) are keyed by host; UUIDs,
+//! WWIDs and container ids are global.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rootline_model::{Event, FieldKind, FieldValue};
+
+/// What an entity is, for reports and placeholders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKind {
+    Device,
+    DevNum,
+    Map,
+    Wwid,
+    Volume,
+    Instance,
+    Uuid,
+    Domain,
+    Process,
+    Pod,
+    Container,
+    NfsServer,
+    Path,
+}
+
+impl EntityKind {
+    /// The placeholder name (plural) in cause templates.
+    pub fn plural(self) -> &'static str {
+        match self {
+            EntityKind::Device => "devices",
+            EntityKind::DevNum => "devnums",
+            EntityKind::Map => "maps",
+            EntityKind::Wwid => "wwids",
+            EntityKind::Volume => "volumes",
+            EntityKind::Instance => "instances",
+            EntityKind::Uuid => "uuids",
+            EntityKind::Domain => "domains",
+            EntityKind::Process => "processes",
+            EntityKind::Pod => "pods",
+            EntityKind::Container => "containers",
+            EntityKind::NfsServer => "nfs_servers",
+            EntityKind::Path => "paths",
+        }
+    }
+
+    /// The singular name used by `each = "…"` and `{map}`-style placeholders.
+    pub fn singular(self) -> &'static str {
+        match self {
+            EntityKind::Device => "device",
+            EntityKind::DevNum => "devnum",
+            EntityKind::Map => "map",
+            EntityKind::Wwid => "wwid",
+            EntityKind::Volume => "volume",
+            EntityKind::Instance => "instance",
+            EntityKind::Uuid => "uuid",
+            EntityKind::Domain => "domain",
+            EntityKind::Process => "process",
+            EntityKind::Pod => "pod",
+            EntityKind::Container => "container",
+            EntityKind::NfsServer => "nfs_server",
+            EntityKind::Path => "path",
+        }
+    }
+
+    pub const ALL: [EntityKind; 13] = [
+        EntityKind::Device,
+        EntityKind::DevNum,
+        EntityKind::Map,
+        EntityKind::Wwid,
+        EntityKind::Volume,
+        EntityKind::Instance,
+        EntityKind::Uuid,
+        EntityKind::Domain,
+        EntityKind::Process,
+        EntityKind::Pod,
+        EntityKind::Container,
+        EntityKind::NfsServer,
+        EntityKind::Path,
+    ];
+}
+
+/// An entity as it appears in reports: kind and display value.
+pub type Entity = (EntityKind, String);
+
+/// The SCSI disk name for a `major:minor` of the sd driver, by the kernel's
+/// fixed numbering (sda = 8:0, sdq = 65:0, … 16 minors per disk).
+fn sd_name(major: u32, minor: u32) -> Option<String> {
+    let block = match major {
+        8 => 0,
+        65..=71 => major - 65 + 1,
+        128..=135 => major - 128 + 8,
+        _ => return None,
+    };
+    if !minor.is_multiple_of(16) {
+        return None; // a partition: not worth guessing its number
+    }
+    let index = block * 16 + minor / 16;
+    Some(format!("sd{}", sd_letters(index)))
+}
+
+/// `0 → a`, `25 → z`, `26 → aa`: the kernel's disk-name letters.
+fn sd_letters(mut n: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'a' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The inverse: `sdt` → `65:48`.
+fn sd_devnum(name: &str) -> Option<(u32, u32)> {
+    let letters = name.strip_prefix("sd")?;
+    if letters.is_empty() || !letters.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut index: u32 = 0;
+    for b in letters.bytes() {
+        index = index.checked_mul(26)?.checked_add((b - b'a') as u32 + 1)?;
+    }
+    let index = index - 1;
+    let block = index / 16;
+    let major = match block {
+        0 => 8,
+        1..=7 => 64 + block,
+        8..=15 => 128 + block - 8,
+        _ => return None,
+    };
+    Some((major, (index % 16) * 16))
+}
+
+/// The whole-disk name of a partition (`sdb1` → `sdb`, `nvme0n1p2` → `nvme0n1`).
+fn parent_disk(dev: &str) -> Option<&str> {
+    if dev.starts_with("nvme") {
+        let p = dev.rfind('p')?;
+        return (dev[p + 1..].bytes().all(|b| b.is_ascii_digit()) && dev[..p].contains('n'))
+            .then(|| &dev[..p]);
+    }
+    if dev.starts_with("sd") || dev.starts_with("vd") || dev.starts_with("xvd") {
+        let t = dev.trim_end_matches(|c: char| c.is_ascii_digit());
+        return (t.len() < dev.len()).then_some(t);
+    }
+    None
+}
+
+/// The first UUID-shaped substring (`volume-9d90…` → `9d90…`).
+fn find_uuid(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 36 {
+        return None;
+    }
+    (0..=b.len() - 36).find_map(|i| {
+        let c = &b[i..i + 36];
+        let ok = c.iter().enumerate().all(|(j, &x)| match j {
+            8 | 13 | 18 | 23 => x == b'-',
+            _ => x.is_ascii_hexdigit(),
+        });
+        ok.then(|| s[i..i + 36].to_ascii_lowercase())
+    })
+}
+
+/// The entities an event names, by its signature's field kinds.
+pub fn entities(e: &Event, kinds: &[(String, FieldKind)]) -> Vec<Entity> {
+    let mut out: Vec<Entity> = Vec::new();
+    let kind_of = |name: &str| kinds.iter().find(|(n, _)| n == name).map(|(_, k)| *k);
+    let dm_context = e.component == "device-mapper" || e.signature.starts_with("multipath");
+    let mut task: Option<String> = None;
+    let mut pid: Option<String> = None;
+    for (name, value) in &e.fields {
+        let text = value.to_string();
+        let Some(kind) = kind_of(name) else { continue };
+        match kind {
+            FieldKind::Device => {
+                let dev = text.trim_start_matches("/dev/").to_string();
+                // qemu's drive aliases are per domain, not host devices.
+                if dev.starts_with("drive-") || dev.is_empty() {
+                    continue;
+                }
+                if let Some(p) = parent_disk(&dev) {
+                    out.push((EntityKind::Device, p.to_string()));
+                }
+                if let Some((ma, mi)) = sd_devnum(&dev) {
+                    out.push((EntityKind::DevNum, format!("{ma}:{mi}")));
+                }
+                out.push((EntityKind::Device, dev));
+            }
+            FieldKind::DevNum => {
+                if let FieldValue::DevNum { major, minor } = value {
+                    if let Some(sd) = sd_name(*major, *minor) {
+                        out.push((EntityKind::Device, sd));
+                    }
+                    // device-mapper's dynamic major is 252–254 in practice;
+                    // only trust it where the line is about device-mapper.
+                    if dm_context && (name == "dm" || (252..=254).contains(major)) {
+                        out.push((EntityKind::Device, format!("dm-{minor}")));
+                    }
+                }
+                out.push((EntityKind::DevNum, text));
+            }
+            FieldKind::Map => out.push((EntityKind::Map, text)),
+            FieldKind::Wwid => out.push((EntityKind::Wwid, text.to_ascii_lowercase())),
+            FieldKind::Uuid => {
+                let k = if name.contains("volume") {
+                    EntityKind::Volume
+                } else if name.contains("instance") {
+                    EntityKind::Instance
+                } else {
+                    EntityKind::Uuid
+                };
+                out.push((k, text.to_ascii_lowercase()));
+            }
+            FieldKind::Domain => out.push((EntityKind::Domain, text)),
+            FieldKind::Pod => {
+                let short = text.rsplit('/').next().unwrap_or(&text).to_string();
+                out.push((EntityKind::Pod, short));
+            }
+            FieldKind::Container => {
+                // Runtimes print ids at 12, 13 or 64 characters.
+                let id: String = text.chars().take(12).collect();
+                out.push((EntityKind::Container, id));
+            }
+            FieldKind::Host => out.push((EntityKind::NfsServer, text)),
+            FieldKind::Path => {
+                if let Some(u) = find_uuid(&text) {
+                    out.push((EntityKind::Volume, u));
+                }
+                if let Some(dev) = text.strip_prefix("/dev/") {
+                    out.push((EntityKind::Device, dev.to_string()));
+                } else {
+                    out.push((EntityKind::Path, text));
+                }
+            }
+            FieldKind::Task => task = Some(text),
+            FieldKind::Pid => pid = Some(text),
+            _ => {}
+        }
+    }
+    // A process is its name *and* pid: names alone (qemu-kvm, virsh) repeat.
+    if let (Some(t), Some(p)) = (task, pid) {
+        out.push((EntityKind::Process, format!("{t}:{p}")));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_global(k: EntityKind) -> bool {
+    matches!(
+        k,
+        EntityKind::Wwid
+            | EntityKind::Volume
+            | EntityKind::Instance
+            | EntityKind::Uuid
+            | EntityKind::Container
+    )
+}
+
+/// Union-find over entity keys.
+#[derive(Default)]
+pub struct Graph {
+    ids: HashMap<String, usize>,
+    parent: Vec<usize>,
+    /// Per event: its entities' node ids.
+    pub event_nodes: Vec<Vec<usize>>,
+    /// Per event: its entities, for reports.
+    pub event_entities: Vec<Vec<Entity>>,
+}
+
+impl Graph {
+    fn node(&mut self, key: String) -> usize {
+        if let Some(&i) = self.ids.get(&key) {
+            return i;
+        }
+        let i = self.parent.len();
+        self.parent.push(i);
+        self.ids.insert(key, i);
+        i
+    }
+
+    pub fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra] = rb;
+        }
+    }
+
+    /// Build the graph over `events`; `kinds` gives each signature's field
+    /// kinds.
+    pub fn build(events: &[Event], kinds: &HashMap<String, Vec<(String, FieldKind)>>) -> Graph {
+        let mut g = Graph::default();
+        for e in events {
+            let ents = kinds
+                .get(&e.signature)
+                .map(|k| entities(e, k))
+                .unwrap_or_default();
+            let host = e.host.clone().unwrap_or_default();
+            let nodes: Vec<usize> = ents
+                .iter()
+                .map(|(k, v)| {
+                    let key = if is_global(*k) {
+                        format!("{k:?}|{v}")
+                    } else {
+                        format!("{host}|{k:?}|{v}")
+                    };
+                    g.node(key)
+                })
+                .collect();
+            for w in nodes.windows(2) {
+                g.union(w[0], w[1]);
+            }
+            g.event_nodes.push(nodes);
+            g.event_entities.push(ents);
+        }
+        g
+    }
+
+    /// The groups (roots) of event `i`'s entities.
+    pub fn groups(&mut self, i: usize) -> Vec<usize> {
+        let nodes = self.event_nodes[i].clone();
+        let mut r: Vec<usize> = nodes.into_iter().map(|n| self.find(n)).collect();
+        r.sort_unstable();
+        r.dedup();
+        r
+    }
+}
+
+/// Entities of several events, grouped by kind, in a stable order.
+pub fn collect(graph: &Graph, events: &[usize]) -> BTreeMap<EntityKind, Vec<String>> {
+    let mut out: BTreeMap<EntityKind, Vec<String>> = BTreeMap::new();
+    for &i in events {
+        for (k, v) in &graph.event_entities[i] {
+            let list = out.entry(*k).or_default();
+            if !list.contains(v) {
+                list.push(v.clone());
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sd_numbering_is_the_kernels() {
+        assert_eq!(sd_name(8, 0).as_deref(), Some("sda"));
+        assert_eq!(sd_name(8, 32).as_deref(), Some("sdc"));
+        assert_eq!(sd_name(65, 48).as_deref(), Some("sdt"));
+        assert_eq!(sd_name(65, 80).as_deref(), Some("sdv"));
+        assert_eq!(sd_name(8, 33), None);
+        assert_eq!(sd_devnum("sdt"), Some((65, 48)));
+        assert_eq!(sd_devnum("sds"), Some((65, 32)));
+        assert_eq!(sd_devnum("sda"), Some((8, 0)));
+        assert_eq!(sd_devnum("sdaa"), Some((65, 160)));
+        assert_eq!(sd_name(65, 160).as_deref(), Some("sdaa"));
+        assert_eq!(sd_devnum("sdX"), None);
+    }
+
+    #[test]
+    fn partitions_and_uuids() {
+        assert_eq!(parent_disk("sdb1"), Some("sdb"));
+        assert_eq!(parent_disk("nvme0n1p2"), Some("nvme0n1"));
+        assert_eq!(parent_disk("nvme0n1"), None);
+        assert_eq!(parent_disk("dm-3"), None);
+        assert_eq!(
+            find_uuid("/var/lib/cinder/mnt/63bf/volume-9D9074A3-2f80-4db2-be3a-3f8a65c426c3")
+                .as_deref(),
+            Some("9d9074a3-2f80-4db2-be3a-3f8a65c426c3")
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! The verdict: diagnoses first (cause, confidence, explanation, chain, fix),
+//! in the terminal and as a Markdown incident report shaped like the
+//! operators' own write-ups (overview, symptoms, timeline, root cause,
+//! contributing factors, evidence, remediation, prevention).
+
+use std::fmt::Write as _;
+
+use rootline_diagnose::{Action, Diagnosis, Evidence, Lang, Outcome};
+use rootline_scan::Analysis;
+
+use crate::{Painter, TextOptions, cut, short_path};
+
+/// Report labels in one language. Terms Korean operators write in English
+/// (multipath, D state, qcow2…) come from the cause texts, not from here.
+pub(crate) struct Labels {
+    pub diagnosis: &'static str,
+    pub no_diagnosis: &'static str,
+    pub confidence: &'static str,
+    pub chain: &'static str,
+    pub missing: &'static str,
+    pub collect: &'static str,
+    pub fix: &'static str,
+    pub prevention: &'static str,
+    pub contributing: &'static str,
+    pub unexplained: &'static str,
+    pub findings: &'static str,
+    pub evidence_read: &'static str,
+    pub timeline: &'static str,
+    pub not_read: &'static str,
+    pub events: &'static str,
+    pub host: &'static str,
+    // Markdown sections.
+    pub report: &'static str,
+    pub overview: &'static str,
+    pub when: &'static str,
+    pub scope: &'static str,
+    pub impact: &'static str,
+    pub detection: &'static str,
+    pub symptoms: &'static str,
+    pub root_cause: &'static str,
+    pub evidence: &'static str,
+    pub references: &'static str,
+    pub time: &'static str,
+    pub layer: &'static str,
+    pub what: &'static str,
+    pub source: &'static str,
+    pub inferred_note: &'static str,
+}
+
+const EN: Labels = Labels {
+    diagnosis: "Diagnosis",
+    no_diagnosis: "No diagnosis: no chain of a known cause is present in this evidence.",
+    confidence: "confidence",
+    chain: "Chain of evidence",
+    missing: "Not found (would strengthen or weaken this diagnosis)",
+    collect: "Collect next",
+    fix: "Fix",
+    prevention: "Prevention",
+    contributing: "Contributing factors",
+    unexplained: "Unexplained errors in the same window",
+    findings: "Findings (informational)",
+    evidence_read: "Evidence",
+    timeline: "Timeline (UTC)",
+    not_read: "Not read",
+    events: "events",
+    host: "host",
+    report: "Incident report",
+    overview: "Overview",
+    when: "When",
+    scope: "Scope",
+    impact: "Impact",
+    detection: "Detection",
+    symptoms: "Symptoms",
+    root_cause: "Root cause",
+    evidence: "Evidence",
+    references: "References",
+    time: "Time (UTC)",
+    layer: "Layer",
+    what: "Event",
+    source: "Source",
+    inferred_note: "Times marked ~ were partly inferred (year, zone or boot time); see the JSON report for how.",
+};
+
+const KO: Labels = Labels {
+    diagnosis: "진단",
+    no_diagnosis: "진단 없음: 이 증거에는 알려진 원인의 연쇄가 없습니다.",
+    confidence: "신뢰도",
+    chain: "증거 연쇄",
+    missing: "찾지 못한 단계 (진단을 강화하거나 약화시킬 증거)",
+    collect: "추가로 수집할 것",
+    fix: "조치",
+    prevention: "재발 방지",
+    contributing: "기여 요인",
+    unexplained: "같은 시간대의 설명되지 않은 오류",
+    findings: "참고 사항",
+    evidence_read: "증거",
+    timeline: "타임라인 (UTC)",
+    not_read: "읽지 못한 파일",
+    events: "건",
+    host: "호스트",
+    report: "장애 보고서",
+    overview: "장애 발생 개요",
+    when: "발생 일시",
+    scope: "영향 범위",
+    impact: "영향",
+    detection: "발견 경로",
+    symptoms: "장애 현상 및 증상",
+    root_cause: "근본 원인",
+    evidence: "증거",
+    references: "참고 자료",
+    time: "시간 (UTC)",
+    layer: "계층",
+    what: "이벤트",
+    source: "출처",
+    inferred_note: "~ 표시된 시간은 일부(연도, 시간대, 부팅 시각)가 추정되었습니다. 상세 내용은 JSON 보고서를 보십시오.",
+};
+
+pub(crate) fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ko => &KO,
+    }
+}
+
+fn hms(t: Option<jiff::Timestamp>) -> String {
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| "(no time)".to_string())
+}
+
+fn stamp(e: &Evidence) -> String {
+    let mark = if e.time_inferred { "~" } else { "" };
+    format!("{}{mark}", hms(e.time))
+}
+
+/// Wrap `text` at `width` columns after `indent`.
+fn wrap(o: &mut String, indent: &str, text: &str, width: usize) {
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            let _ = writeln!(o, "{indent}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(o, "{indent}{line}");
+    }
+}
+
+fn actions_text(o: &mut String, p: &Painter, title: &str, list: &[Action]) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "   {}", p.bold(title));
+    for (i, a) in list.iter().enumerate() {
+        wrap(o, &format!("     {}. ", i + 1), &a.text, 88);
+        if let Some(c) = &a.command {
+            let _ = writeln!(o, "        $ {c}");
+        }
+    }
+}
+
+/// The verdict section of the terminal report.
+pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptions, p: &Painter) {
+    let l = labels(opts.lang);
+    let _ = writeln!(o, "{}", p.bold(l.diagnosis));
+    if out.diagnoses.is_empty() {
+        let _ = writeln!(o, "  {}", l.no_diagnosis);
+    }
+    for (n, d) in out.diagnoses.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "{}. {} — {}  [{} {:.2}, {}]",
+            n + 1,
+            p.bold(&d.cause),
+            d.title,
+            l.confidence,
+            d.confidence,
+            d.confidence_label
+        );
+        let _ = writeln!(
+            o,
+            "   {} {} · {} … {}",
+            l.host,
+            d.host.as_deref().unwrap_or("?"),
+            hms(d.first),
+            hms(d.last)
+        );
+        wrap(o, "   ", &d.summary, 94);
+        let _ = writeln!(o, "   {}", p.bold(l.chain));
+        for s in &d.chain {
+            let _ = writeln!(
+                o,
+                "   {:<7} {}  {} ({} {}, {})",
+                s.role,
+                hms(s.first),
+                cut(&s.meaning, 60),
+                s.count,
+                l.events,
+                s.link
+            );
+            if let Some(e) = s.events.first() {
+                let _ = writeln!(
+                    o,
+                    "{}",
+                    p.dim(&format!(
+                        "           {}:{}  {}",
+                        short_path(a, &e.file),
+                        e.line,
+                        cut(&e.text, 60)
+                    ))
+                );
+            }
+        }
+        if !d.contributing.is_empty() {
+            let _ = writeln!(o, "   {}", p.bold(l.contributing));
+            for c in &d.contributing {
+                let _ = writeln!(o, "     - {} — {} ({:.2})", c.cause, c.title, c.confidence);
+            }
+        }
+        actions_text(o, p, l.fix, &d.remediation);
+        actions_text(o, p, l.prevention, &d.prevention);
+        if !d.missing.is_empty() {
+            let _ = writeln!(o, "   {}", p.bold(l.missing));
+            for m in &d.missing {
+                wrap(o, "     - ", m, 88);
+            }
+        }
+        actions_text(o, p, l.collect, &d.collect);
+        if !d.unexplained.is_empty() {
+            let _ = writeln!(o, "   {}", p.bold(l.unexplained));
+            for e in &d.unexplained {
+                let _ = writeln!(
+                    o,
+                    "     {} {}  {}:{}",
+                    stamp(e),
+                    e.signature,
+                    short_path(a, &e.file),
+                    e.line
+                );
+            }
+        }
+        let _ = writeln!(o);
+    }
+    if !out.findings.is_empty() {
+        let _ = writeln!(o, "{}", p.bold(l.findings));
+        for f in &out.findings {
+            let _ = writeln!(o, "  - [{}] {} ({} {})", f.id, f.text, f.count, l.events);
+        }
+        let _ = writeln!(o);
+    }
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn md_actions(o: &mut String, list: &[Action]) {
+    for (i, a) in list.iter().enumerate() {
+        let _ = writeln!(o, "{}. {}", i + 1, a.text);
+        if let Some(c) = &a.command {
+            let _ = writeln!(o, "   ```sh\n   {c}\n   ```");
+        }
+    }
+}
+
+fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
+    let _ = writeln!(o, "## {} — {}\n", d.title, d.host.as_deref().unwrap_or("?"));
+    let _ = writeln!(o, "### 1. {}\n", l.overview);
+    let _ = writeln!(
+        o,
+        "- **{}**: {} … {} (UTC)",
+        l.when,
+        hms(d.first),
+        hms(d.last)
+    );
+    let mut scope = vec![format!("{} `{}`", l.host, d.host.as_deref().unwrap_or("?"))];
+    for (k, v) in &d.entities {
+        scope.push(format!(
+            "{k}: {}",
+            v.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let _ = writeln!(o, "- **{}**: {}", l.scope, scope.join("; "));
+    let symptoms: Vec<&str> = d
+        .chain
+        .iter()
+        .filter(|s| s.role == "symptom")
+        .map(|s| s.meaning.as_str())
+        .collect();
+    let impact = if symptoms.is_empty() {
+        d.chain
+            .last()
+            .map(|s| s.meaning.clone())
+            .unwrap_or_default()
+    } else {
+        symptoms.join("; ")
+    };
+    let _ = writeln!(o, "- **{}**: {}", l.impact, impact);
+    if let Some(first_symptom) = d
+        .chain
+        .iter()
+        .find(|s| s.role == "symptom")
+        .and_then(|s| s.events.first())
+    {
+        let _ = writeln!(
+            o,
+            "- **{}**: {} — `{}` ({}:{})",
+            l.detection,
+            stamp(first_symptom),
+            first_symptom.signature,
+            short_path(a, &first_symptom.file),
+            first_symptom.line
+        );
+    }
+    let _ = writeln!(
+        o,
+        "- **{}**: `{}` {:.2} ({})\n",
+        l.confidence, d.cause, d.confidence, d.confidence_label
+    );
+
+    let _ = writeln!(o, "### 2. {}\n", l.symptoms);
+    for s in d.chain.iter().filter(|s| s.role != "root") {
+        let _ = writeln!(o, "- {} ({} {})", s.meaning, s.count, l.events);
+    }
+    let _ = writeln!(o);
+
+    let _ = writeln!(o, "### 3. Timeline\n");
+    let _ = writeln!(
+        o,
+        "| {} | {} | {} | {} |",
+        l.time, l.layer, l.what, l.source
+    );
+    let _ = writeln!(o, "|---|---|---|---|");
+    for s in &d.chain {
+        for e in &s.events {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | `{}:{}` |",
+                stamp(e),
+                s.role,
+                md_escape(&format!("{} — {}", s.meaning, cut(&e.text, 120))),
+                short_path(a, &e.file),
+                e.line
+            );
+        }
+    }
+    let _ = writeln!(o, "\n_{}_\n", l.inferred_note);
+
+    let _ = writeln!(o, "### 4. {}\n", l.root_cause);
+    let _ = writeln!(o, "{}\n", d.summary);
+    for (i, s) in d.chain.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "{}. **{}** ({}, {}) — {}",
+            i + 1,
+            s.step,
+            s.role,
+            s.link,
+            s.meaning
+        );
+    }
+    if !d.missing.is_empty() {
+        let _ = writeln!(o, "\n{}:\n", l.missing);
+        for m in &d.missing {
+            let _ = writeln!(o, "- {m}");
+        }
+    }
+    let _ = writeln!(o);
+
+    let _ = writeln!(o, "### 5. {}\n", l.contributing);
+    if d.contributing.is_empty() && d.unexplained.is_empty() {
+        let _ = writeln!(o, "-");
+    }
+    for c in &d.contributing {
+        let _ = writeln!(o, "- `{}` — {} ({:.2})", c.cause, c.title, c.confidence);
+    }
+    for e in &d.unexplained {
+        let _ = writeln!(
+            o,
+            "- {}: {} `{}` ({}:{})",
+            l.unexplained,
+            stamp(e),
+            e.signature,
+            short_path(a, &e.file),
+            e.line
+        );
+    }
+    let _ = writeln!(o);
+
+    let _ = writeln!(o, "### 6. {}\n", l.evidence);
+    let _ = writeln!(o, "```text");
+    for e in d.evidence.iter().take(40) {
+        let _ = writeln!(
+            o,
+            "{}:{}: {}",
+            short_path(a, &e.file),
+            e.line,
+            cut(&e.text, 200)
+        );
+    }
+    if d.evidence.len() > 40 {
+        let _ = writeln!(o, "… +{}", d.evidence.len() - 40);
+    }
+    let _ = writeln!(o, "```\n");
+
+    let _ = writeln!(o, "### 7. {}\n", l.fix);
+    md_actions(o, &d.remediation);
+    if !d.collect.is_empty() {
+        let _ = writeln!(o, "\n**{}**\n", l.collect);
+        md_actions(o, &d.collect);
+    }
+    let _ = writeln!(o, "\n### 8. {}\n", l.prevention);
+    md_actions(o, &d.prevention);
+    if !d.references.is_empty() {
+        let _ = writeln!(o, "\n**{}**: {}", l.references, d.references.join(", "));
+    }
+    let _ = writeln!(o);
+}
+
+/// The incident report in Markdown, ready to paste into a ticket.
+pub fn markdown(a: &Analysis, out: &Outcome, lang: Lang) -> String {
+    let l = labels(lang);
+    let mut o = String::new();
+    let hosts: Vec<String> = a.roots.iter().filter_map(|r| r.hostname.clone()).collect();
+    let _ = writeln!(
+        o,
+        "# {} — {}\n",
+        l.report,
+        if hosts.is_empty() {
+            "?".to_string()
+        } else {
+            hosts.join(", ")
+        }
+    );
+    if out.diagnoses.is_empty() {
+        let _ = writeln!(o, "{}\n", l.no_diagnosis);
+    }
+    for d in &out.diagnoses {
+        md_diagnosis(&mut o, a, d, l);
+    }
+    if !out.findings.is_empty() {
+        let _ = writeln!(o, "## {}\n", l.findings);
+        for f in &out.findings {
+            let _ = writeln!(o, "- **{}**: {} ({} {})", f.id, f.text, f.count, l.events);
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(
+        o,
+        "---\nrootline {} · {} {} · {} {}",
+        env!("CARGO_PKG_VERSION"),
+        a.files.len(),
+        "files",
+        a.events.len(),
+        l.events
+    );
+    o
+}
