@@ -454,10 +454,9 @@ pub fn markdown(a: &Analysis, out: &Outcome, lang: Lang) -> String {
     }
     let _ = writeln!(
         o,
-        "---\nrootline {} · {} {} · {} {}",
+        "---\nrootline {} · {} files · {} {}",
         env!("CARGO_PKG_VERSION"),
         a.files.len(),
-        "files",
         a.events.len(),
         l.events
     );
