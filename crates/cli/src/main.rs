@@ -83,6 +83,7 @@ enum Format {
     Text,
     Json,
     Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -247,6 +248,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let out = match args.format {
         Format::Json => rootline_report::json(&analysis, &outcome) + "\n",
         Format::Markdown => rootline_report::markdown(&analysis, &outcome, lang),
+        Format::Html => rootline_report::html(&analysis, &outcome, lang),
         Format::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -292,6 +294,7 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
         }
         CatalogCommand::Test(opt) => {
             let (catalog, matcher) = load_catalog(&opt)?;
+            let knowledge = load_knowledge(&opt, &catalog)?;
             // Examples are whole log lines: the real line parser extracts
             // the message, exactly as the scanner does.
             let extract = |line: &str| parse_line(LogFormat::Plain, line.as_bytes(), &[]).message;
@@ -307,17 +310,60 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
                     f.signature, f.origin, f.problem, f.line
                 );
             }
+            // Causes carry evidence bundles where they must be the top
+            // diagnosis; run them (paths are relative to the working
+            // directory: the repository, for the built-in ones).
+            let kinds = field_kinds(&catalog);
+            let mut bundles = 0;
+            let mut bundle_failures = 0;
+            for cause in &knowledge.causes {
+                for path in &cause.examples {
+                    if !std::path::Path::new(path).exists() {
+                        eprintln!(
+                            "skip {} ({}): example {path} not found here",
+                            cause.id, cause.origin
+                        );
+                        continue;
+                    }
+                    bundles += 1;
+                    let analysis = rootline_scan::analyze(
+                        std::slice::from_ref(path),
+                        &matcher,
+                        &rootline_scan::Config::default(),
+                        None,
+                    );
+                    let outcome =
+                        rootline_diagnose::diagnose(&analysis.events, &knowledge, &kinds, Lang::En);
+                    let top = outcome.diagnoses.first().map(|d| d.cause.as_str());
+                    if top != Some(cause.id.as_str()) {
+                        bundle_failures += 1;
+                        eprintln!(
+                            "FAIL {} ({}): on {path} the top diagnosis is {}",
+                            cause.id,
+                            cause.origin,
+                            top.unwrap_or("(none)")
+                        );
+                    }
+                }
+            }
             emit(&format!(
-                "{} signatures, {} examples: {} passed, {} failed\n",
+                "{} signatures, {} examples: {} passed, {} failed\n{} causes, {} example bundles: {} passed, {} failed\n",
                 catalog.signatures.len(),
                 examples,
                 examples.saturating_sub(failures.len()),
-                failures.len()
+                failures.len(),
+                knowledge.causes.len(),
+                bundles,
+                bundles - bundle_failures,
+                bundle_failures
             ))?;
-            if failures.is_empty() {
+            if failures.is_empty() && bundle_failures == 0 {
                 Ok(EXIT_OK)
             } else {
-                bail!("{} catalog example(s) failed", failures.len())
+                bail!(
+                    "{} catalog example(s) failed",
+                    failures.len() + bundle_failures
+                )
             }
         }
         CatalogCommand::Export { rg: _, catalog } => {

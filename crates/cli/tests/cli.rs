@@ -379,7 +379,12 @@ fn corpus_sosreport_reads_whole_and_lines_up() {
 
 #[test]
 fn catalog_examples_pass_through_the_real_line_parser() {
-    let out = rootline().args(["catalog", "test"]).output().unwrap();
+    // From the repository root, so that the causes' example bundles run too.
+    let out = rootline()
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["catalog", "test"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -387,7 +392,11 @@ fn catalog_examples_pass_through_the_real_line_parser() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    assert_eq!(stdout.matches(" 0 failed").count(), 2, "{stdout}");
+    assert!(
+        !stdout.contains(" 0 example bundles"),
+        "the causes' bundles ran: {stdout}"
+    );
     let list = rootline().args(["catalog", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&list.stdout).contains("kernel.block.io-error"));
     let rg = rootline()

@@ -12,8 +12,10 @@ use rootline_diagnose::{Lang, Outcome};
 use rootline_model::{Event, SCHEMA_VERSION, Severity};
 use rootline_scan::Analysis;
 
+mod html;
 mod verdict;
 
+pub use html::html;
 use serde::Serialize;
 pub use verdict::markdown;
 

@@ -1,0 +1,294 @@
+//! The five seed incidents end to end: the real binary on the evidence
+//! bundles in `examples/incidents/`, checked for the top diagnosis, its chain
+//! and key entities — and the negative bundles for no diagnosis at all.
+
+#![allow(clippy::disallowed_methods)] // tests read small bundle files whole
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn analyze(bundle: &str, extra: &[&str]) -> Value {
+    let out = Command::new(cargo_bin("rootline"))
+        .current_dir(repo())
+        .args(["analyze", "--format", "json"])
+        .args(extra)
+        .arg(bundle)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Signatures cited anywhere in a diagnosis's chain.
+fn chain_signatures(d: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in d["chain"].as_array().unwrap() {
+        for e in s["events"].as_array().unwrap() {
+            out.push(e["signature"].as_str().unwrap().to_string());
+        }
+    }
+    out
+}
+
+/// Every cited line must exist, at that line, in that file: the engine never
+/// invents an event.
+fn cited_lines_exist(d: &Value) {
+    for e in d["evidence"].as_array().unwrap() {
+        let file = e["file"].as_str().unwrap();
+        let line = e["line"].as_u64().unwrap() as usize;
+        let path = repo().join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue; // compressed or archive members are checked elsewhere
+        };
+        let got = text.lines().nth(line - 1).unwrap_or_default();
+        let cited = e["text"].as_str().unwrap().trim_end_matches('…');
+        assert!(
+            got.starts_with(cited) || cited.starts_with(got),
+            "{file}:{line}: cited {cited:?} but the file has {got:?}"
+        );
+    }
+}
+
+fn top<'a>(v: &'a Value, cause: &str) -> &'a Value {
+    let ds = v["diagnoses"].as_array().unwrap();
+    let names: Vec<&str> = ds.iter().map(|d| d["cause"].as_str().unwrap()).collect();
+    assert!(!ds.is_empty(), "no diagnosis (wanted {cause})");
+    assert_eq!(ds[0]["cause"], cause, "ranking: {names:?}");
+    cited_lines_exist(&ds[0]);
+    &ds[0]
+}
+
+fn any_command(d: &Value, needle: &str) -> bool {
+    d["remediation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["command"].as_str().is_some_and(|c| c.contains(needle)))
+}
+
+#[test]
+fn seed_000_stale_device_after_detach() {
+    let v = analyze("examples/incidents/000-stale-device-after-detach", &[]);
+    let d = top(&v, "stale-device-after-detach");
+    let sigs = chain_signatures(d);
+    assert!(
+        sigs.iter().any(|s| s.starts_with("kernel.block")),
+        "{sigs:?}"
+    );
+    assert!(
+        sigs.iter()
+            .any(|s| s.starts_with("nova.") || s.starts_with("os-brick.")),
+        "{sigs:?}"
+    );
+    let devices = strs(&d["entities"]["devices"]);
+    assert!(devices.contains(&"sdc".to_string()), "{devices:?}");
+    assert!(
+        any_command(d, "multipath -f") || any_command(d, "dmsetup remove"),
+        "{:#}",
+        d["remediation"]
+    );
+}
+
+#[test]
+fn seed_001_multipath_path_loss_down_to_crashloop() {
+    let v = analyze("examples/incidents/001-libvirt-crashloop-multipath", &[]);
+    let d = top(&v, "multipath-path-loss");
+    let devices = strs(&d["entities"]["devices"]);
+    for dev in ["dm-21", "dm-31", "sdt", "sdv"] {
+        assert!(
+            devices.contains(&dev.to_string()),
+            "{dev} not in {devices:?}"
+        );
+    }
+    let sigs = chain_signatures(d);
+    for want in ["kernel.block.io-error", "kernel.hung-task"] {
+        assert!(sigs.iter().any(|s| s == want), "{want} not in {sigs:?}");
+    }
+    assert!(
+        sigs.iter()
+            .any(|s| s == "kubelet.crash-loop" || s == "kubelet.back-off"),
+        "the chain reaches the pod's CrashLoopBackOff: {sigs:?}"
+    );
+    let first = d["chain"][0]["role"].as_str().unwrap();
+    assert_eq!(first, "root");
+    assert!(any_command(d, "multipath"), "{:#}", d["remediation"]);
+    // Syslog times were year- and zone-inferred: the report says so.
+    assert!(
+        d["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["time_inferred"] == true)
+    );
+}
+
+#[test]
+fn seed_002_hypervisor_storage_stall() {
+    let v = analyze(
+        "examples/incidents/002-node-notready-thin-provisioning",
+        &[],
+    );
+    let d = top(&v, "hypervisor-storage-stall");
+    let sigs = chain_signatures(d);
+    assert!(sigs.iter().any(|s| s == "kernel.soft-lockup"), "{sigs:?}");
+    assert!(
+        sigs.iter()
+            .any(|s| s.contains("not-ready") || s.contains("evict")),
+        "{sigs:?}"
+    );
+}
+
+#[test]
+fn seed_003_volume_permission_denied() {
+    let v = analyze("examples/incidents/003-nfs-volume-permission-denied", &[]);
+    let d = top(&v, "volume-permission-denied");
+    let sigs = chain_signatures(d);
+    assert!(sigs.iter().any(|s| s == "qemu.block-io-error"), "{sigs:?}");
+    let volumes = strs(&d["entities"]["volumes"]);
+    assert!(
+        volumes.contains(&"9d9074a3-2f80-4db2-be3a-3f8a65c426c3".to_string()),
+        "{volumes:?}"
+    );
+    let text = d.to_string();
+    assert!(
+        text.contains("nas_secure_file"),
+        "the fix names the cinder options"
+    );
+}
+
+#[test]
+fn seed_004_failing_disk_with_qcow2_and_guest_panics() {
+    let v = analyze("examples/incidents/004-instances-shutoff-failing-nvme", &[]);
+    let d = top(&v, "failing-disk");
+    let sigs = chain_signatures(d);
+    assert!(
+        sigs.iter()
+            .any(|s| s.starts_with("qemu.img-check") || s == "qemu.qcow2-corrupt"),
+        "qcow2 corruption is in the chain: {sigs:?}"
+    );
+    assert!(
+        sigs.iter()
+            .any(|s| s == "kernel.hung-task" || s.starts_with("kernel.panic")),
+        "guest hangs/panics are in the chain: {sigs:?}"
+    );
+    // qcow2-corruption does not stand as a separate, competing root cause.
+    let causes: Vec<&str> = v["diagnoses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["cause"].as_str().unwrap())
+        .collect();
+    assert!(!causes.contains(&"qcow2-corruption"), "{causes:?}");
+}
+
+#[test]
+fn healthy_and_benign_evidence_gets_no_diagnosis() {
+    let v = analyze("examples/incidents/negative-benign-sr0-fd0", &[]);
+    assert_eq!(
+        v["diagnoses"].as_array().unwrap().len(),
+        0,
+        "{:#}",
+        v["diagnoses"]
+    );
+    let findings: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !findings.is_empty(),
+        "the sr0/fd0 errors are reported as benign findings"
+    );
+
+    let corpus = repo().join("../shared/corpus/sosreport-openstack-compute");
+    if corpus.is_dir() {
+        let v = analyze(corpus.to_str().unwrap(), &[]);
+        assert_eq!(
+            v["diagnoses"].as_array().unwrap().len(),
+            0,
+            "{:#}",
+            v["diagnoses"]
+        );
+    } else {
+        eprintln!("skipping the corpus part: {} is absent", corpus.display());
+    }
+}
+
+#[test]
+fn reports_in_markdown_and_korean() {
+    let run = |args: &[&str]| {
+        let out = Command::new(cargo_bin("rootline"))
+            .current_dir(repo())
+            .arg("analyze")
+            .args(args)
+            .arg("examples/incidents/001-libvirt-crashloop-multipath")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let md = run(&["--format", "markdown"]);
+    for section in [
+        "### 1. Overview",
+        "### 2. Symptoms",
+        "### 3. Timeline",
+        "### 4. Root cause",
+        "### 5. Contributing factors",
+        "### 6. Evidence",
+        "### 7. Fix",
+        "### 8. Prevention",
+        "| Time (UTC) |",
+    ] {
+        assert!(md.contains(section), "missing {section}\n{md}");
+    }
+    let ko = run(&["--format", "markdown", "--lang", "ko"]);
+    assert!(ko.contains("근본 원인"), "{ko}");
+    assert!(ko.contains("multipath"), "terms stay in English: {ko}");
+    let text = run(&["--color", "never", "--lang", "ko"]);
+    assert!(text.starts_with("진단"), "{text}");
+    // The verdict comes before the timeline.
+    let en = run(&["--color", "never"]);
+    let verdict = en.find("multipath-path-loss").unwrap();
+    let timeline = en.find("Timeline (UTC)").unwrap();
+    assert!(verdict < timeline);
+}
+
+#[test]
+fn explain_prints_how_a_cause_is_recognised_and_fixed() {
+    let out = Command::new(cargo_bin("rootline"))
+        .args(["explain", "multipath-path-loss"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("multipath"), "{text}");
+    assert!(text.contains("signatures:"), "{text}");
+    let bad = Command::new(cargo_bin("rootline"))
+        .args(["explain", "no-such-cause"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+}
