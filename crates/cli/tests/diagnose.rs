@@ -292,3 +292,60 @@ fn explain_prints_how_a_cause_is_recognised_and_fixed() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn independent_incidents_are_reported_separately() {
+    // Two hosts' evidence in one run: two diagnoses, one per host.
+    let out = Command::new(cargo_bin("rootline"))
+        .current_dir(repo())
+        .args(["analyze", "--format", "json"])
+        .arg("examples/incidents/001-libvirt-crashloop-multipath")
+        .arg("examples/incidents/003-nfs-volume-permission-denied")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = v["diagnoses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["cause"].as_str().unwrap().to_string(),
+                d["host"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found
+            .iter()
+            .any(|(c, h)| c == "multipath-path-loss" && h == "s-dcn37-com604-krw1a"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(c, _)| c == "volume-permission-denied"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_text_verdict_fits_100_columns() {
+    let out = Command::new(cargo_bin("rootline"))
+        .current_dir(repo())
+        .args(["analyze", "--color", "never"])
+        .arg("examples/incidents/001-libvirt-crashloop-multipath")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let verdict = &text[..text.find("Timeline (UTC)").unwrap()];
+    for line in verdict.lines() {
+        // Commands are printed whole so they can be copied.
+        if line.trim_start().starts_with('$') {
+            continue;
+        }
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+}

@@ -90,7 +90,7 @@ pub fn diagnose(
             .filter(|&i| {
                 cause.steps.iter().any(|s| {
                     s.role == Role::Root
-                        && s.takes(&events[i].signature)
+                        && s.accepts(&events[i])
                         && (events[i].time.utc.is_some() || s.untimed)
                 })
             })
@@ -204,8 +204,12 @@ fn build<'k>(
     let t1 = times.iter().max().copied();
     let start = t0.map(|t| t - cause.lead);
     let end = t1.map(|t| t + cause.window);
+    // A root with no known time (a guest's dmesg from an unknown boot, a
+    // command's output) cannot order or bound the rest: then only the
+    // step's link (identity or host) decides, and the order score says so.
     let in_window = |e: &Event| match (e.time.utc, start, end) {
         (Some(t), Some(s), Some(en)) => t >= s && t <= en,
+        (Some(_), None, None) => true,
         _ => false,
     };
     let mut groups: BTreeSet<usize> = BTreeSet::new();
@@ -219,12 +223,12 @@ fn build<'k>(
             cluster
                 .iter()
                 .copied()
-                .filter(|&i| step.takes(&events[i].signature))
+                .filter(|&i| step.accepts(&events[i]))
                 .collect()
         } else {
             let mut v = Vec::new();
             for (j, e) in events.iter().enumerate() {
-                if benign_of[j].is_some() || !step.takes(&e.signature) || e.host != host {
+                if benign_of[j].is_some() || !step.accepts(e) || e.host != host {
                     continue;
                 }
                 let timely = in_window(e) || (e.time.utc.is_none() && step.untimed);
@@ -392,7 +396,19 @@ impl Values {
                 .as_deref()
                 .and_then(|e| EntityKind::ALL.into_iter().find(|k| k.singular() == e));
             let values: Vec<Option<String>> = match kind.and_then(|k| self.entities.get(&k)) {
-                Some(v) if !v.is_empty() => v.iter().cloned().map(Some).collect(),
+                Some(v) if !v.is_empty() => {
+                    let kept: Vec<Option<String>> = v
+                        .iter()
+                        .filter(|x| d.only.as_ref().is_none_or(|re| re.is_match(x)))
+                        .cloned()
+                        .map(Some)
+                        .collect();
+                    if kept.is_empty() {
+                        // Nothing this action applies to in this incident.
+                        continue;
+                    }
+                    kept
+                }
                 _ => vec![None],
             };
             for v in values {

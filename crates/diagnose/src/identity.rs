@@ -181,7 +181,11 @@ pub fn entities(e: &Event, kinds: &[(String, FieldKind)]) -> Vec<Entity> {
     let mut pid: Option<String> = None;
     for (name, value) in &e.fields {
         let text = value.to_string();
-        let Some(kind) = kind_of(name) else { continue };
+        // `domain` is added by the scanner to lines of a libvirt domain log
+        // (the file is named after the domain); it has no catalog kind.
+        let Some(kind) = kind_of(name).or((name == "domain").then_some(FieldKind::Domain)) else {
+            continue;
+        };
         match kind {
             FieldKind::Device => {
                 let dev = text.trim_start_matches("/dev/").to_string();
@@ -232,7 +236,9 @@ pub fn entities(e: &Event, kinds: &[(String, FieldKind)]) -> Vec<Entity> {
                 let id: String = text.chars().take(12).collect();
                 out.push((EntityKind::Container, id));
             }
-            FieldKind::Host => out.push((EntityKind::NfsServer, text)),
+            // Host fields name NFS servers on NFS lines; elsewhere (a node
+            // name in a kubelet line) they are not an identity of their own.
+            FieldKind::Host if e.component == "nfs" => out.push((EntityKind::NfsServer, text)),
             FieldKind::Path => {
                 if let Some(u) = find_uuid(&text) {
                     out.push((EntityKind::Volume, u));

@@ -83,7 +83,28 @@ pub struct Step {
     pub untimed: bool,
     #[serde(default = "one")]
     pub weight: u32,
+    /// Field filters: every named field must match its regex
+    /// (`when = { errno = '^(13|EACCES)$' }`).
+    #[serde(default, deserialize_with = "regex_map")]
+    pub when: Vec<(String, Regex)>,
     pub meaning: Text,
+}
+
+fn regex_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, Regex)>, D::Error> {
+    let m: std::collections::BTreeMap<String, String> = Deserialize::deserialize(d)?;
+    m.into_iter()
+        .map(|(k, v)| {
+            Regex::new(&v)
+                .map(|r| (k, r))
+                .map_err(serde::de::Error::custom)
+        })
+        .collect()
+}
+
+fn opt_regex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
+    let v: Option<String> = Deserialize::deserialize(d)?;
+    v.map(|v| Regex::new(&v).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 fn one() -> u32 {
@@ -98,6 +119,17 @@ impl Step {
             None => s == sig,
         })
     }
+
+    /// Whether an event belongs to this step: its signature, and its fields
+    /// pass the step's `when` filters.
+    pub fn accepts(&self, e: &rootline_model::Event) -> bool {
+        self.takes(&e.signature)
+            && self.when.iter().all(|(field, re)| {
+                e.fields
+                    .get(field)
+                    .is_some_and(|v| re.is_match(&v.to_string()))
+            })
+    }
 }
 
 /// A fix, prevention or collection step.
@@ -107,6 +139,10 @@ pub struct ActionDef {
     pub text: Text,
     pub command: Option<String>,
     pub each: Option<String>,
+    /// With `each`: only entities matching this regex (e.g. `'^sd[a-z]+$'`
+    /// for SCSI path devices).
+    #[serde(default, deserialize_with = "opt_regex")]
+    pub only: Option<Regex>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -255,13 +255,15 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
         let host = r.hostname.as_deref().unwrap_or("-");
         let _ = writeln!(o, "  {} ({}, host {})", r.path, r.kind, host);
         let c = &r.clock;
-        let _ = writeln!(o, "    zone {} — {}", c.zone, c.zone_from);
+        // Sources are named inside the root: drop its prefix, keep 100 columns.
+        let here = |from: &str| cut(&from.replace(&format!("{}/", r.path), ""), 72);
+        let _ = writeln!(o, "    zone {} — {}", c.zone, here(&c.zone_from));
         if let (Some(t), Some(from)) = (c.collected_at, &c.collected_from) {
             let _ = writeln!(
                 o,
                 "    collected {} — {}",
                 t.strftime("%Y-%m-%d %H:%M:%SZ"),
-                from
+                here(from)
             );
         }
         if let (Some(t), Some(from)) = (c.boot_time, &c.boot_from) {
@@ -269,7 +271,7 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
                 o,
                 "    booted    {} — {}",
                 t.strftime("%Y-%m-%d %H:%M:%SZ"),
-                from
+                here(from)
             );
         }
     }

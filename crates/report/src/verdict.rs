@@ -196,12 +196,16 @@ fn stamp(e: &Evidence) -> String {
     format!("{}{mark}", hms(e.time))
 }
 
-/// Wrap `text` at `width` columns after `indent`.
+/// Wrap `text` at `width` columns after `indent`; continuation lines are
+/// indented by as many spaces (a list number is not repeated).
 fn wrap(o: &mut String, indent: &str, text: &str, width: usize) {
+    let blank = " ".repeat(indent.chars().count());
+    let mut prefix = indent;
     let mut line = String::new();
     for word in text.split_whitespace() {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            let _ = writeln!(o, "{indent}{line}");
+            let _ = writeln!(o, "{prefix}{line}");
+            prefix = &blank;
             line.clear();
         }
         if !line.is_empty() {
@@ -210,7 +214,7 @@ fn wrap(o: &mut String, indent: &str, text: &str, width: usize) {
         line.push_str(word);
     }
     if !line.is_empty() {
-        let _ = writeln!(o, "{indent}{line}");
+        let _ = writeln!(o, "{prefix}{line}");
     }
 }
 
@@ -237,14 +241,14 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
     for (n, d) in out.diagnoses.iter().enumerate() {
         let _ = writeln!(
             o,
-            "{}. {} — {}  [{} {:.2}, {}]",
+            "{}. {}  [{} {:.2}, {}]",
             n + 1,
             p.bold(&d.cause),
-            d.title,
             l.confidence,
             d.confidence,
             d.confidence_label
         );
+        wrap(o, "   ", &d.title, 94);
         let _ = writeln!(
             o,
             "   {} {} · {} … {}",
@@ -258,23 +262,28 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
         for s in &d.chain {
             let _ = writeln!(
                 o,
-                "   {:<7} {}  {} ({} {}, {})",
+                "   {:<7} {}  {} {} · {}",
                 s.role,
                 hms(s.first),
-                cut(&s.meaning, 60),
                 s.count,
                 l.events,
                 s.link
             );
+            wrap(o, "           ", &s.meaning, 88);
             if let Some(e) = s.events.first() {
                 let _ = writeln!(
                     o,
                     "{}",
-                    p.dim(&format!(
-                        "           {}:{}  {}",
-                        short_path(a, &e.file),
-                        e.line,
-                        cut(&e.text, 60)
+                    // One line within 100 columns: the place, then as much
+                    // of the text as fits.
+                    p.dim(&cut(
+                        &format!(
+                            "           {}:{}  {}",
+                            short_path(a, &e.file),
+                            e.line,
+                            e.text
+                        ),
+                        100
                     ))
                 );
             }

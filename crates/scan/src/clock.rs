@@ -16,7 +16,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use rootline_catalog::Matcher;
 use rootline_evidence::Root;
-use rootline_model::{Event, EventTime, Inference, RawStamp, SourceRef};
+use rootline_model::{Event, EventTime, FieldValue, Inference, RawStamp, SourceRef};
 
 use crate::file::{FileScan, RawEvent};
 
@@ -284,6 +284,16 @@ pub(crate) fn file_years(f: &FileScan, clock: &RootClock) -> FileYears {
 }
 
 impl RootClock {
+    fn without_boot(&self) -> RootClock {
+        RootClock {
+            zone: self.zone.clone(),
+            zone_from: self.zone_from.clone(),
+            boot: None,
+            year_anchor: self.year_anchor.clone(),
+            info: self.info.clone(),
+        }
+    }
+
     /// The wall-clock instant of a non-monotonic stamp.
     fn wall(&self, stamp: RawStamp, year: Option<i16>) -> Option<Timestamp> {
         match stamp {
@@ -335,6 +345,33 @@ impl RootClock {
     }
 }
 
+/// libvirt names each domain's qemu log after the domain
+/// (`var/log/libvirt/qemu/instance-0000001c.log`, rotated `.log.1`): every
+/// line of it concerns that domain.
+fn domain_of_log(rel_path: &str) -> Option<String> {
+    let (dir, name) = rel_path.rsplit_once('/')?;
+    if !dir.ends_with("libvirt/qemu") {
+        return None;
+    }
+    let stem = name.split(".log").next()?;
+    (!stem.is_empty() && stem.len() < name.len()).then(|| stem.to_string())
+}
+
+/// Whether seconds-since-boot stamps in this file count from the boot of the
+/// evidence's own host: the kernel ring buffer a sosreport collects. A
+/// dmesg saved from a guest or another host next to them counts from a boot
+/// nobody knows, and stays relative.
+fn host_ring_buffer(rel_path: &str) -> bool {
+    let p = rel_path.trim_start_matches("./");
+    [
+        "sos_commands/kernel/dmesg",
+        "sos_commands/general/dmesg",
+        "var/log/dmesg",
+    ]
+    .iter()
+    .any(|prefix| p.starts_with(prefix))
+}
+
 /// Resolve every raw event of every file into an [`Event`].
 pub(crate) fn resolve_all(
     files: &[FileScan],
@@ -348,6 +385,13 @@ pub(crate) fn resolve_all(
             continue;
         };
         let years = file_years(f, clock);
+        let unbooted;
+        let clock = if host_ring_buffer(&f.rel_path) || clock.boot.is_none() {
+            clock
+        } else {
+            unbooted = clock.without_boot();
+            &unbooted
+        };
         let root_host = roots
             .get(f.root)
             .and_then(|r| r.anchors.hostname.as_ref())
@@ -440,6 +484,12 @@ fn to_event(
         clock.resolve(Some(s), y, years_from).0
     });
     let sig = &matcher.signatures()[e.sig];
+    let mut fields = e.fields.clone();
+    if let Some(domain) = domain_of_log(&f.rel_path) {
+        fields
+            .entry("domain".to_string())
+            .or_insert(FieldValue::Text(domain));
+    }
     Event {
         time: EventTime {
             utc,
@@ -457,7 +507,7 @@ fn to_event(
         component: sig.component.clone(),
         signature: sig.id.clone(),
         severity: sig.severity,
-        fields: e.fields.clone(),
+        fields,
         text: e.text.clone(),
         context: e.context.clone(),
         repeats: e.repeats,

@@ -67,6 +67,8 @@ pub(crate) struct SeenStamp {
 #[derive(Debug)]
 pub(crate) struct FileScan {
     pub display: String,
+    /// Path inside its root (compression suffixes removed).
+    pub rel_path: String,
     pub root: usize,
     pub mtime: Option<Timestamp>,
     pub format: LogFormat,
@@ -185,6 +187,7 @@ pub(crate) fn scan_reader(
                 cfg,
                 out: FileScan {
                     display: display.clone(),
+                    rel_path: rel_path.clone(),
                     root,
                     mtime,
                     format: det.format,
