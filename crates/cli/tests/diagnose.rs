@@ -349,3 +349,30 @@ fn the_text_verdict_fits_100_columns() {
         );
     }
 }
+
+#[test]
+fn an_unplugged_usb_stick_is_benign() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kern.log"),
+        "Oct 13 19:40:00 node37 kernel: [3688010.001000] usb 1-1: new high-speed USB device number 3 using xhci_hcd\n\
+         Oct 13 19:40:01 node37 kernel: [3688011.101002] sd 6:0:0:0: [sdb] Attached SCSI removable disk\n\
+         Oct 13 19:52:10 node37 kernel: [3688740.551020] usb 1-1: USB disconnect, device number 3\n\
+         Oct 13 19:52:10 node37 kernel: [3688740.561200] blk_update_request: I/O error, dev sdb, sector 2048 op 0x0:(READ) flags 0x80700 phys_seg 1 prio class 0\n\
+         Oct 13 19:52:10 node37 kernel: [3688740.561310] Buffer I/O error on dev sdb1, logical block 0, async page read\n",
+    )
+    .unwrap();
+    let v = analyze(dir.path().to_str().unwrap(), &[]);
+    assert_eq!(
+        v["diagnoses"].as_array().unwrap().len(),
+        0,
+        "{:#}",
+        v["diagnoses"]
+    );
+    let f = v["findings"].as_array().unwrap();
+    assert!(
+        f.iter()
+            .any(|f| f["id"] == "removable-disk-unplugged" && f["count"].as_u64() == Some(2)),
+        "{f:#?}"
+    );
+}

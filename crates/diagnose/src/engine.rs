@@ -48,14 +48,23 @@ pub fn diagnose(
     kinds: &HashMap<String, Vec<(String, FieldKind)>>,
     lang: Lang,
 ) -> Outcome {
-    // 1. Benign events: reported, never part of an incident.
+    // 1. The identity graph.
+    let mut graph = Graph::build(events, kinds);
+
+    // 2. Benign events: reported, never part of an incident. A rule tests a
+    // field (sr0, fd0, loop) and/or requires a linked event of some
+    // signature (a removable disk's attach line for its I/O errors).
     let mut benign_of: Vec<Option<usize>> = vec![None; events.len()];
     for (i, e) in events.iter().enumerate() {
         benign_of[i] = knowledge.benign.iter().position(|b| {
-            b.takes(&e.signature)
-                && e.fields
-                    .get(&b.field)
-                    .is_some_and(|v| b.matches.is_match(&v.to_string()))
+            if !b.takes(&e.signature) {
+                return false;
+            }
+            let field_ok = b
+                .field
+                .as_ref()
+                .is_none_or(|(f, re)| e.fields.get(f).is_some_and(|v| re.is_match(&v.to_string())));
+            field_ok && (b.requires.is_empty() || linked_to(&mut graph, events, i, &b.requires))
         });
     }
     let mut findings = Vec::new();
@@ -78,9 +87,6 @@ pub fn diagnose(
                 .collect(),
         });
     }
-
-    // 2. The identity graph.
-    let mut graph = Graph::build(events, kinds);
 
     // 3. Candidates per cause.
     let mut cands: Vec<Candidate<'_>> = Vec::new();
@@ -149,6 +155,21 @@ pub fn diagnose(
         diagnoses,
         findings,
     }
+}
+
+/// Whether event `i` shares an identity group with an event of one of
+/// `sigs` on the same host.
+fn linked_to(graph: &mut Graph, events: &[Event], i: usize, sigs: &[String]) -> bool {
+    let mine = graph.groups(i);
+    if mine.is_empty() {
+        return false;
+    }
+    (0..events.len()).any(|j| {
+        j != i
+            && events[j].host == events[i].host
+            && sigs.iter().any(|s| *s == events[j].signature)
+            && graph.groups(j).iter().any(|g| mine.contains(g))
+    })
 }
 
 fn overlaps(a: &Candidate<'_>, b: &Candidate<'_>) -> bool {

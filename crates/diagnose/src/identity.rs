@@ -156,6 +156,25 @@ fn parent_disk(dev: &str) -> Option<&str> {
     None
 }
 
+/// The WWID in a `/dev/disk/by-id` name: `dm-uuid-mpath-3600a0…`,
+/// `scsi-3600a0…`, `wwn-0x600a0…` (the `3` NAA prefix and `0x` dropped, so
+/// the three spellings of one LUN meet).
+fn by_id_wwid(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next()?;
+    let raw = name
+        .strip_prefix("dm-uuid-mpath-")
+        .or_else(|| name.strip_prefix("scsi-"))
+        .or_else(|| name.strip_prefix("wwn-0x"))?;
+    let raw = raw.split("-part").next()?;
+    let hex = if name.starts_with("wwn-0x") {
+        raw
+    } else {
+        raw.strip_prefix('3').unwrap_or(raw)
+    };
+    (hex.len() >= 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_lowercase())
+}
+
 /// The first UUID-shaped substring (`volume-9d90…` → `9d90…`).
 fn find_uuid(s: &str) -> Option<String> {
     let b = s.as_bytes();
@@ -242,6 +261,9 @@ pub fn entities(e: &Event, kinds: &[(String, FieldKind)]) -> Vec<Entity> {
             FieldKind::Path => {
                 if let Some(u) = find_uuid(&text) {
                     out.push((EntityKind::Volume, u));
+                }
+                if let Some(w) = by_id_wwid(&text) {
+                    out.push((EntityKind::Wwid, w));
                 }
                 if let Some(dev) = text.strip_prefix("/dev/") {
                     out.push((EntityKind::Device, dev.to_string()));
@@ -385,6 +407,17 @@ mod tests {
         assert_eq!(sd_devnum("sdaa"), Some((65, 160)));
         assert_eq!(sd_name(65, 160).as_deref(), Some("sdaa"));
         assert_eq!(sd_devnum("sdX"), None);
+    }
+
+    #[test]
+    fn by_id_names_of_one_lun_meet() {
+        let a = by_id_wwid("/dev/disk/by-id/dm-uuid-mpath-3600a098038304437415d4b6a59684a52");
+        let b = by_id_wwid("/dev/disk/by-id/scsi-3600a098038304437415d4b6a59684a52");
+        let c = by_id_wwid("/dev/disk/by-id/wwn-0x600a098038304437415d4b6a59684a52-part1");
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        assert_eq!(b, c);
+        assert_eq!(by_id_wwid("/dev/disk/by-id/ata-WDC_WD10SPZX"), None);
     }
 
     #[test]

@@ -182,8 +182,10 @@ struct CauseToml {
 struct BenignToml {
     id: Spanned<String>,
     signatures: Vec<String>,
-    field: String,
-    matches: String,
+    field: Option<String>,
+    matches: Option<String>,
+    #[serde(default)]
+    requires: Vec<String>,
     text: Text,
 }
 
@@ -219,8 +221,11 @@ pub struct Cause {
 pub struct Benign {
     pub id: String,
     pub signatures: Vec<String>,
-    pub field: String,
-    pub matches: Regex,
+    /// The field to test and its regex, if the rule tests a field.
+    pub field: Option<(String, Regex)>,
+    /// Signatures of which one event must share an identity with the event
+    /// (a removable disk's attach line for its later I/O errors).
+    pub requires: Vec<String>,
     pub text: Text,
     pub origin: String,
 }
@@ -333,16 +338,27 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
     }
     for b in parsed.benign {
         let line = line_of(text, b.id.span().start);
-        let matches = Regex::new(&b.matches).map_err(|e| Error {
+        let err = |message: String| Error {
             file: file.to_string(),
             line,
-            message: format!("benign {}: bad regex: {e}", b.id.get_ref()),
-        })?;
+            message: format!("benign {}: {message}", b.id.get_ref()),
+        };
+        let field = match (b.field, b.matches) {
+            (Some(f), Some(m)) => Some((
+                f,
+                Regex::new(&m).map_err(|e| err(format!("bad regex: {e}")))?,
+            )),
+            (None, None) => None,
+            _ => return Err(err("`field` and `matches` go together".into())),
+        };
+        if field.is_none() && b.requires.is_empty() {
+            return Err(err("needs `field` + `matches`, or `requires`".into()));
+        }
         out.push(Entry::Benign(Box::new(Benign {
             id: b.id.get_ref().clone(),
             signatures: b.signatures,
-            field: b.field,
-            matches,
+            field,
+            requires: b.requires,
             text: b.text,
             origin: format!("{file}:{line}"),
         })));
@@ -461,7 +477,7 @@ impl Knowledge {
             }
         }
         for b in &self.benign {
-            for sig in &b.signatures {
+            for sig in b.signatures.iter().chain(&b.requires) {
                 if !known(sig) {
                     return Err(at(
                         &b.origin,
@@ -505,7 +521,7 @@ text = { en = "t", ko = "t" }
         k.apply(vec![("c.toml".into(), GOOD.into())]).unwrap();
         assert_eq!(k.causes[0].window, SignedDuration::from_hours(2));
         assert!(k.causes[0].steps[0].takes("multipath.all-paths-down"));
-        assert!(k.benign[0].matches.is_match("sr0"));
+        assert!(k.benign[0].field.as_ref().unwrap().1.is_match("sr0"));
         assert!(
             k.validate(&["multipath.addmap", "kernel.block.io-error"])
                 .is_ok()
