@@ -156,6 +156,36 @@ fn load_knowledge(opt: &CatalogOpt, catalog: &Catalog) -> Result<Knowledge> {
     Ok(k)
 }
 
+/// Diagnose an analysis: its events and the checks of its host state.
+fn run_diagnosis(
+    analysis: &rootline_scan::Analysis,
+    knowledge: &Knowledge,
+    catalog: &Catalog,
+    lang: Lang,
+) -> rootline_diagnose::Outcome {
+    let checks: Vec<rootline_diagnose::HostCheck<'_>> = analysis
+        .host
+        .iter()
+        .flat_map(|h| {
+            h.state
+                .checks
+                .iter()
+                .map(move |c| rootline_diagnose::HostCheck {
+                    file: &h.path,
+                    host: h.host.as_deref(),
+                    check: c,
+                })
+        })
+        .collect();
+    rootline_diagnose::diagnose(
+        &analysis.events,
+        &checks,
+        knowledge,
+        &field_kinds(catalog),
+        lang,
+    )
+}
+
 fn field_kinds(catalog: &Catalog) -> HashMap<String, Vec<(String, FieldKind)>> {
     catalog
         .signatures
@@ -242,8 +272,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let progress = Progress::start(bytes.clone());
     let analysis = rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes));
     progress.stop();
-    let outcome =
-        rootline_diagnose::diagnose(&analysis.events, &knowledge, &field_kinds(&catalog), lang);
+    let outcome = run_diagnosis(&analysis, &knowledge, &catalog, lang);
 
     let out = match args.format {
         Format::Json => rootline_report::json(&analysis, &outcome) + "\n",
@@ -313,7 +342,6 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
             // Causes carry evidence bundles where they must be the top
             // diagnosis; run them (paths are relative to the working
             // directory: the repository, for the built-in ones).
-            let kinds = field_kinds(&catalog);
             let mut bundles = 0;
             let mut bundle_failures = 0;
             for cause in &knowledge.causes {
@@ -332,8 +360,7 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
                         &rootline_scan::Config::default(),
                         None,
                     );
-                    let outcome =
-                        rootline_diagnose::diagnose(&analysis.events, &knowledge, &kinds, Lang::En);
+                    let outcome = run_diagnosis(&analysis, &knowledge, &catalog, Lang::En);
                     let top = outcome.diagnoses.first().map(|d| d.cause.as_str());
                     if top != Some(cause.id.as_str()) {
                         bundle_failures += 1;

@@ -4,11 +4,109 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
-use rootline_model::{Event, FieldKind, Severity};
+use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, SourceRef};
 
 use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Cause, Knowledge, Lang, Link, Role};
-use crate::{Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, Outcome};
+use crate::{Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, Outcome};
+
+/// Host-state checks as untimed events (signature `host.<check id>`), so a
+/// cause's step can cite them like any line, plus their field kinds for the
+/// identity graph. The state was observed when the evidence was collected,
+/// not at a moment of the incident: these events carry no time.
+pub fn host_events(
+    checks: &[HostCheck<'_>],
+) -> (Vec<Event>, HashMap<String, Vec<(String, FieldKind)>>) {
+    let mut events = Vec::new();
+    let mut kinds: HashMap<String, Vec<(String, FieldKind)>> = HashMap::new();
+    for hc in checks {
+        let c = hc.check;
+        let signature = format!("host.{}", c.id);
+        let mut fields = Fields::new();
+        for (name, value, kind) in &c.fields {
+            let v = match kind {
+                FieldKind::Pid | FieldKind::Int | FieldKind::Sector => value
+                    .parse()
+                    .map(FieldValue::Int)
+                    .unwrap_or_else(|_| FieldValue::Text(value.clone())),
+                FieldKind::DevNum => {
+                    match value.split_once(':').map(|(a, b)| (a.parse(), b.parse())) {
+                        Some((Ok(major), Ok(minor))) => FieldValue::DevNum { major, minor },
+                        _ => FieldValue::Text(value.clone()),
+                    }
+                }
+                _ => FieldValue::Text(value.clone()),
+            };
+            fields.insert(name.clone(), v);
+            let k = kinds.entry(signature.clone()).or_default();
+            if !k.iter().any(|(n, _)| n == name) {
+                k.push((name.clone(), *kind));
+            }
+        }
+        let first = c.evidence.first();
+        events.push(Event {
+            time: EventTime::unknown(),
+            host: hc.host.map(str::to_string),
+            source: SourceRef {
+                file: hc.file.to_string(),
+                line: first.map_or(0, |e| e.line),
+            },
+            also: Vec::new(),
+            component: "host".to_string(),
+            signature,
+            severity: c.severity,
+            fields,
+            text: first.map(|e| e.text.clone()).unwrap_or_default(),
+            context: c.evidence.iter().skip(1).map(|e| e.text.clone()).collect(),
+            repeats: 0,
+            last_seen: None,
+            truncated: false,
+        });
+    }
+    (events, kinds)
+}
+
+fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
+    checks
+        .iter()
+        .map(|hc| {
+            let c = hc.check;
+            Finding {
+                id: format!("host.{}", c.id),
+                severity: c.severity.as_str(),
+                text: match lang {
+                    Lang::En => c.en.clone(),
+                    Lang::Ko => c.ko.clone(),
+                },
+                count: 1,
+                evidence: c
+                    .evidence
+                    .iter()
+                    .take(STEP_EVIDENCE)
+                    .map(|e| Evidence {
+                        file: hc.file.to_string(),
+                        line: e.line,
+                        time: None,
+                        time_inferred: false,
+                        signature: format!("host.{}", c.id),
+                        text: e.text.clone(),
+                    })
+                    .collect(),
+                fix: c
+                    .fix
+                    .iter()
+                    .map(|(en, ko, cmd)| Action {
+                        text: match lang {
+                            Lang::En => en.clone(),
+                            Lang::Ko => ko.clone(),
+                        },
+                        command: cmd.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
 
 /// How many cited events a chain step shows.
 const STEP_EVIDENCE: usize = 5;
@@ -40,14 +138,27 @@ struct Candidate<'k> {
     all: BTreeSet<usize>,
 }
 
-/// Diagnose `events` (time-ordered, as the scanner returns them). `kinds`
-/// maps each signature id to its fields' kinds (for the identity graph).
+/// Diagnose `events` (time-ordered, as the scanner returns them) together
+/// with the host-state `checks`. `kinds` maps each signature id to its
+/// fields' kinds (for the identity graph).
 pub fn diagnose(
     events: &[Event],
+    checks: &[HostCheck<'_>],
     knowledge: &Knowledge,
     kinds: &HashMap<String, Vec<(String, FieldKind)>>,
     lang: Lang,
 ) -> Outcome {
+    let (extra, extra_kinds) = host_events(checks);
+    let all: Vec<Event>;
+    let mut merged_kinds;
+    let (events, kinds) = if extra.is_empty() {
+        (events, kinds)
+    } else {
+        all = events.iter().cloned().chain(extra).collect();
+        merged_kinds = kinds.clone();
+        merged_kinds.extend(extra_kinds);
+        (&all[..], &merged_kinds)
+    };
     // 1. The identity graph.
     let mut graph = Graph::build(events, kinds);
 
@@ -85,8 +196,10 @@ pub fn diagnose(
                 .take(STEP_EVIDENCE)
                 .map(|&i| evidence(&events[i]))
                 .collect(),
+            fix: Vec::new(),
         });
     }
+    findings.extend(host_findings(checks, lang));
 
     // 3. Candidates per cause.
     let mut cands: Vec<Candidate<'_>> = Vec::new();

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub use engine::diagnose;
+pub use engine::{diagnose, host_events};
 pub use knowledge::{Error, Knowledge, Lang};
 
 /// A cited line.
@@ -104,7 +104,9 @@ pub struct Diagnosis {
     pub references: Vec<String>,
 }
 
-/// Something worth saying that is not a diagnosis (benign errors).
+/// Something worth saying that is not a diagnosis: benign errors, and the
+/// checks of host state (a disk's error log, a leftover map, a risky
+/// setting) with their fix.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     pub id: String,
@@ -112,6 +114,17 @@ pub struct Finding {
     pub text: String,
     pub count: u64,
     pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fix: Vec<Action>,
+}
+
+/// A host-state check as the engine receives it: the file it was read from,
+/// the host it describes, and the check.
+#[derive(Clone, Debug)]
+pub struct HostCheck<'a> {
+    pub file: &'a str,
+    pub host: Option<&'a str>,
+    pub check: &'a rootline_hoststate::Check,
 }
 
 /// The engine's result.

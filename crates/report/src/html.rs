@@ -1391,6 +1391,7 @@ mod tests {
 
     fn analysis(events: Vec<Event>) -> Analysis {
         Analysis {
+            host: vec![],
             roots: vec![],
             files: vec![],
             not_read: vec![],

@@ -128,6 +128,9 @@ struct Document<'a> {
     /// Ranked best first; empty when nothing is wrong.
     diagnoses: &'a [rootline_diagnose::Diagnosis],
     findings: &'a [rootline_diagnose::Finding],
+    /// Host state read from command outputs and configuration files:
+    /// per file, its kind, typed facts, checks and notes (since 1.1).
+    host: &'a [rootline_scan::HostFile],
     events: &'a [Event],
     not_read: &'a [rootline_evidence::NotRead],
 }
@@ -160,6 +163,7 @@ pub fn json(a: &Analysis, o: &Outcome) -> String {
         summary: summary(a),
         diagnoses: &o.diagnoses,
         findings: &o.findings,
+        host: &a.host,
         events: &a.events,
         not_read: &a.not_read,
     };
@@ -434,6 +438,7 @@ mod tests {
     fn json_has_the_contract_fields() {
         let t: Timestamp = "2025-10-13T19:51:02Z".parse().unwrap();
         let a = Analysis {
+            host: vec![],
             roots: vec![],
             files: vec![],
             not_read: vec![rootline_evidence::NotRead {

@@ -321,7 +321,31 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
     if !out.findings.is_empty() {
         let _ = writeln!(o, "{}", p.bold(l.findings));
         for f in &out.findings {
-            let _ = writeln!(o, "  - [{}] {} ({} {})", f.id, f.text, f.count, l.events);
+            wrap(
+                o,
+                "  - ",
+                &format!(
+                    "[{}] [{}] {} ({} {})",
+                    f.severity, f.id, f.text, f.count, l.events
+                ),
+                94,
+            );
+            if let Some(e) = f.evidence.first() {
+                let _ = writeln!(
+                    o,
+                    "{}",
+                    p.dim(&cut(
+                        &format!("      {}:{}  {}", short_path(a, &e.file), e.line, e.text),
+                        100
+                    ))
+                );
+            }
+            for x in &f.fix {
+                wrap(o, "      → ", &x.text, 90);
+                if let Some(c) = &x.command {
+                    let _ = writeln!(o, "        $ {c}");
+                }
+            }
         }
         let _ = writeln!(o);
     }
@@ -521,7 +545,30 @@ pub fn markdown(a: &Analysis, out: &Outcome, lang: Lang) -> String {
     if !out.findings.is_empty() {
         let _ = writeln!(o, "## {}\n", l.findings);
         for f in &out.findings {
-            let _ = writeln!(o, "- **{}**: {} ({} {})", f.id, f.text, f.count, l.events);
+            let _ = writeln!(
+                o,
+                "- **{}** ({}): {} ({} {})",
+                f.id, f.severity, f.text, f.count, l.events
+            );
+            for e in f.evidence.iter().take(3) {
+                let _ = writeln!(
+                    o,
+                    "  - `{}:{}` {}",
+                    short_path(a, &e.file),
+                    e.line,
+                    md_escape(&cut(&e.text, 160))
+                );
+            }
+            for x in &f.fix {
+                match &x.command {
+                    Some(c) => {
+                        let _ = writeln!(o, "  - {} `{}`", x.text, c);
+                    }
+                    None => {
+                        let _ = writeln!(o, "  - {}", x.text);
+                    }
+                }
+            }
         }
         let _ = writeln!(o);
     }

@@ -25,6 +25,10 @@ use crate::frames;
 pub(crate) const BUF_SIZE: usize = 1 << 20;
 /// How much of a file format detection and the binary check look at.
 const SAMPLE_SIZE: usize = 64 * 1024;
+/// Host-state files (command outputs, configuration) are kept whole for
+/// their parsers up to this size; past it they are parsed from their head
+/// and say so.
+const HOST_STATE_CAP: usize = 8 << 20;
 /// A block (trace, traceback, command line) never grows past this.
 const MAX_BLOCK_LINES: usize = 200;
 /// Continuation lines are kept at most this long in reports.
@@ -81,6 +85,9 @@ pub(crate) struct FileScan {
     pub tail: Option<SeenStamp>,
     /// Reading stopped early (truncated gzip, I/O error).
     pub error: Option<String>,
+    /// What the file says about the host, when it is a command output or
+    /// configuration file `rootline-hoststate` recognises.
+    pub host: Option<rootline_hoststate::HostState>,
 }
 
 /// Why a file was not scanned.
@@ -147,6 +154,10 @@ pub(crate) fn scan_reader(
     let mut scanner: Option<Scanner<'_>> = None;
     // True while the rest of an over-long line is being thrown away.
     let mut skipping = false;
+    // A recognised host-state file is also kept (capped) for its parser.
+    let mut host_kind: Option<rootline_hoststate::Kind> = None;
+    let mut host_text: Vec<u8> = Vec::new();
+    let mut host_cut = false;
 
     loop {
         // Fill the buffer as far as it goes: small regions would make the
@@ -182,6 +193,7 @@ pub(crate) fn scan_reader(
                 return Outcome::Skipped("binary content".to_string());
             }
             let det = detect(sample, &rel_path);
+            host_kind = rootline_hoststate::recognise(&rel_path, &String::from_utf8_lossy(sample));
             scanner = Some(Scanner {
                 matcher,
                 cfg,
@@ -197,6 +209,7 @@ pub(crate) fn scan_reader(
                     events: Vec::new(),
                     tail: None,
                     error: None,
+                    host: None,
                 },
                 line_no: 0,
                 pending: None,
@@ -225,6 +238,12 @@ pub(crate) fn scan_reader(
             memrchr(b'\n', &buf[start..filled]).map(|i| start + i + 1)
         };
         if let Some(end) = end.filter(|&e| e > start) {
+            if host_kind.is_some() {
+                let room = HOST_STATE_CAP.saturating_sub(host_text.len());
+                let take = (end - start).min(room);
+                host_text.extend_from_slice(&buf[start..start + take]);
+                host_cut |= take < end - start;
+            }
             sc.process(&buf[start..end]);
             if eof {
                 sc.note_tail(&buf[start..end]);
@@ -251,6 +270,16 @@ pub(crate) fn scan_reader(
         return Outcome::Skipped(error.unwrap_or_else(|| "empty".to_string()));
     };
     sc.finish_block();
+    if let Some(kind) = host_kind {
+        let mut st = rootline_hoststate::parse(kind, &String::from_utf8_lossy(&host_text));
+        if host_cut {
+            st.notes.push(format!(
+                "only the first {} MiB were parsed",
+                HOST_STATE_CAP >> 20
+            ));
+        }
+        sc.out.host = Some(st);
+    }
     sc.out.bytes = total;
     sc.out.lines = sc.line_no;
     sc.out.error = error;

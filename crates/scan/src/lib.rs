@@ -90,9 +90,23 @@ pub struct RootSummary {
     pub aliases: Vec<(String, String)>,
 }
 
+/// Host state read from one file (a command output or configuration file).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HostFile {
+    pub path: String,
+    /// Index of the root it belongs to.
+    pub root: usize,
+    /// The host it describes (the root's host name), if known.
+    pub host: Option<String>,
+    #[serde(flatten)]
+    pub state: rootline_hoststate::HostState,
+}
+
 /// The scanner's result.
 #[derive(Clone, Debug)]
 pub struct Analysis {
+    /// Host state from recognised command outputs and configuration files.
+    pub host: Vec<HostFile>,
     pub roots: Vec<RootSummary>,
     pub files: Vec<FileSummary>,
     pub not_read: Vec<NotRead>,
@@ -170,9 +184,26 @@ pub fn analyze(
             aliases: r.aliases.clone(),
         })
         .collect();
+    let host = scans
+        .iter_mut()
+        .filter_map(|f| {
+            let state = f.host.take()?;
+            Some(HostFile {
+                path: f.display.clone(),
+                root: f.root,
+                host: collection
+                    .roots
+                    .get(f.root)
+                    .and_then(|r| r.anchors.hostname.as_ref())
+                    .map(|h| h.value.clone()),
+                state,
+            })
+        })
+        .collect();
     let mut not_read = collection.not_read;
     not_read.sort_by(|a, b| a.path.cmp(&b.path));
     Analysis {
+        host,
         roots,
         files,
         not_read,
