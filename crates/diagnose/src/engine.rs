@@ -10,13 +10,14 @@ use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Cause, Knowledge, Lang, Link, Role};
 use crate::{Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, Outcome};
 
+/// Each signature id's fields and their kinds.
+pub type FieldKinds = HashMap<String, Vec<(String, FieldKind)>>;
+
 /// Host-state checks as untimed events (signature `host.<check id>`), so a
 /// cause's step can cite them like any line, plus their field kinds for the
 /// identity graph. The state was observed when the evidence was collected,
 /// not at a moment of the incident: these events carry no time.
-pub fn host_events(
-    checks: &[HostCheck<'_>],
-) -> (Vec<Event>, HashMap<String, Vec<(String, FieldKind)>>) {
+pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
     let mut events = Vec::new();
     let mut kinds: HashMap<String, Vec<(String, FieldKind)>> = HashMap::new();
     for hc in checks {
@@ -145,7 +146,7 @@ pub fn diagnose(
     events: &[Event],
     checks: &[HostCheck<'_>],
     knowledge: &Knowledge,
-    kinds: &HashMap<String, Vec<(String, FieldKind)>>,
+    kinds: &FieldKinds,
     lang: Lang,
 ) -> Outcome {
     let (extra, extra_kinds) = host_events(checks);

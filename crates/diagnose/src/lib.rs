@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub use engine::{diagnose, host_events};
+pub use engine::{FieldKinds, diagnose, host_events};
 pub use knowledge::{Error, Knowledge, Lang};
 
 /// A cited line.
