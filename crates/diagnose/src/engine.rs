@@ -239,15 +239,11 @@ pub fn diagnose(
     let mut kept: Vec<Candidate<'_>> = Vec::new();
     let mut contributing: Vec<Vec<Contributing>> = Vec::new();
     for c in cands {
-        // A contributing cause of a kept diagnosis on the same host joins it.
-        if let Some(pos) = kept.iter().position(|k| {
+        // A contributing cause of a kept diagnosis on the same host is
+        // reported inside it, not as a rival.
+        if kept.iter().any(|k| {
             k.host == c.host && k.cause.contributing.contains(&c.cause.id) && overlaps(k, &c)
         }) {
-            contributing[pos].push(Contributing {
-                cause: c.cause.id.clone(),
-                title: c.cause.title.get(lang).to_string(),
-                confidence: c.confidence,
-            });
             continue;
         }
         if kept
@@ -260,6 +256,43 @@ pub fn diagnose(
         contributing.push(Vec::new());
     }
 
+    // Contributing factors: the root-step evidence of each listed cause on
+    // the same host, in the diagnosis's window or untimed (host state). Any
+    // severity counts here: swap in use does not cause an incident on its
+    // own, but it makes a failing disk worse.
+    for (k, contrib) in kept.iter().zip(contributing.iter_mut()) {
+        for other in &k.cause.contributing {
+            let Some(cause) = knowledge.causes.iter().find(|c| &c.id == other) else {
+                continue;
+            };
+            let ev: Vec<Evidence> = events
+                .iter()
+                .enumerate()
+                .filter(|(i, e)| {
+                    benign_of[*i].is_none()
+                        && e.host == k.host
+                        && cause
+                            .steps
+                            .iter()
+                            .any(|s| s.role == Role::Root && s.accepts(e))
+                        && match (e.time.utc, k.window) {
+                            (None, _) => true,
+                            (Some(t), (Some(a), Some(b))) => t >= a - cause.window && t <= b,
+                            (Some(_), _) => true,
+                        }
+                })
+                .take(STEP_EVIDENCE)
+                .map(|(_, e)| evidence(e))
+                .collect();
+            if !ev.is_empty() {
+                contrib.push(Contributing {
+                    cause: cause.id.clone(),
+                    title: cause.title.get(lang).to_string(),
+                    evidence: ev,
+                });
+            }
+        }
+    }
     let diagnoses = kept
         .iter()
         .zip(contributing)

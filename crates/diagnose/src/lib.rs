@@ -64,12 +64,13 @@ pub struct Action {
     pub command: Option<String>,
 }
 
-/// Another cause found alongside, that made this one worse.
+/// Another cause found alongside, that made this one worse: the cause and
+/// the evidence of its root step on the same host.
 #[derive(Clone, Debug, Serialize)]
 pub struct Contributing {
     pub cause: String,
     pub title: String,
-    pub confidence: f64,
+    pub evidence: Vec<Evidence>,
 }
 
 /// One concluded root cause.

@@ -499,12 +499,17 @@ fn diagnosis(o: &mut String, a: &Analysis, n: usize, d: &Diagnosis, l: &Labels) 
     if !d.contributing.is_empty() {
         let _ = writeln!(o, "<h4>{}</h4>\n<ul>", esc(l.contributing));
         for c in &d.contributing {
+            let cites: Vec<String> = c
+                .evidence
+                .iter()
+                .map(|e| format!("<code>{}:{}</code>", esc(&e.file), e.line))
+                .collect();
             let _ = writeln!(
                 o,
-                "<li><code>{}</code> — {} ({:.2})</li>",
+                "<li><code>{}</code> — {} {}</li>",
                 esc(&c.cause),
                 esc(&c.title),
-                c.confidence
+                cites.join(" ")
             );
         }
         let _ = writeln!(o, "</ul>");

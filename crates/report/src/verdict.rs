@@ -291,7 +291,14 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
         if !d.contributing.is_empty() {
             let _ = writeln!(o, "   {}", p.bold(l.contributing));
             for c in &d.contributing {
-                let _ = writeln!(o, "     - {} — {} ({:.2})", c.cause, c.title, c.confidence);
+                let _ = writeln!(
+                    o,
+                    "     - {} — {} ({} {})",
+                    c.cause,
+                    c.title,
+                    c.evidence.len(),
+                    l.events
+                );
             }
         }
         actions_text(o, p, l.fix, &d.remediation);
@@ -476,7 +483,16 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
         let _ = writeln!(o, "-");
     }
     for c in &d.contributing {
-        let _ = writeln!(o, "- `{}` — {} ({:.2})", c.cause, c.title, c.confidence);
+        let _ = writeln!(o, "- `{}` — {}", c.cause, c.title);
+        for e in &c.evidence {
+            let _ = writeln!(
+                o,
+                "  - `{}:{}` {}",
+                short_path(a, &e.file),
+                e.line,
+                md_escape(&cut(&e.text, 160))
+            );
+        }
     }
     for e in &d.unexplained {
         let _ = writeln!(
