@@ -19,10 +19,11 @@ use serde::Serialize;
 mod block;
 mod disks;
 mod parsers;
+mod sos;
 mod system;
 mod virt;
 
-pub use parsers::{recognise, Kind};
+pub use parsers::{Kind, recognise};
 
 /// One line of evidence inside a command output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

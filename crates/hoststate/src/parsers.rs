@@ -45,6 +45,8 @@ pub enum Kind {
     NovaConf,
     QemuConf,
     MultipathConf,
+    // The sosreport itself (module `sos`).
+    SosManifest,
 }
 
 /// Recognise a file from its name (a hint: `sos_commands/multipath/multipath_-ll`)
@@ -52,14 +54,16 @@ pub enum Kind {
 /// host state (a log, or unknown). Content wins over the name: a pasted
 /// `smartctl -a` excerpt saved as `notes.txt` is recognised.
 pub fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
-    crate::disks::recognise(rel_path, sample)
+    crate::sos::recognise(rel_path, sample)
+        .or_else(|| crate::disks::recognise(rel_path, sample))
         .or_else(|| crate::block::recognise(rel_path, sample))
         .or_else(|| crate::virt::recognise(rel_path, sample))
         .or_else(|| crate::system::recognise(rel_path, sample))
 }
 
 pub(crate) fn parse(kind: Kind, text: &str) -> HostState {
-    let mut st = crate::disks::parse(kind, text)
+    let mut st = crate::sos::parse(kind, text)
+        .or_else(|| crate::disks::parse(kind, text))
         .or_else(|| crate::block::parse(kind, text))
         .or_else(|| crate::virt::parse(kind, text))
         .or_else(|| crate::system::parse(kind, text))
@@ -108,6 +112,7 @@ impl Kind {
             Kind::NovaConf => "nova.conf",
             Kind::QemuConf => "qemu.conf",
             Kind::MultipathConf => "multipath.conf",
+            Kind::SosManifest => "sos-manifest",
         }
     }
 }

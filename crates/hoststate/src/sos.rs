@@ -1,0 +1,271 @@
+//! The sosreport's own record: `sos_reports/manifest.json` lists every
+//! command sos ran with its return code and run time. Return code 124 is
+//! sos's timeout: on the hosts rootline is for, a `multipath -ll`, `lsblk`
+//! or `virsh list` that does not answer is itself evidence of a stuck
+//! storage stack.
+
+use rootline_model::{FieldKind, Severity};
+use serde_json::Value;
+
+use crate::parsers::Kind;
+use crate::{Check, Cite, HostState};
+
+/// Commands that block when a device or the storage stack is stuck.
+const STORAGE_COMMANDS: &[&str] = &[
+    "multipath",
+    "multipathd",
+    "dmsetup",
+    "lsblk",
+    "blkid",
+    "blockdev",
+    "df",
+    "fdisk",
+    "parted",
+    "udevadm",
+    "lvs",
+    "pvs",
+    "vgs",
+    "lvdisplay",
+    "vgdisplay",
+    "pvdisplay",
+    "iscsiadm",
+    "nvme",
+    "smartctl",
+    "virsh",
+    "findmnt",
+    "mount",
+    "losetup",
+    "sg_inq",
+    "lsscsi",
+];
+
+/// sos's return code for a command it killed at its timeout.
+const TIMED_OUT: i64 = 124;
+
+pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
+    let named = rel_path.ends_with("sos_reports/manifest.json") || rel_path == "manifest.json";
+    let looks = sample.trim_start().starts_with('{')
+        && sample.contains("\"return_code\"")
+        && (sample.contains("\"sos_version\"") || sample.contains("\"components\""));
+    (named && sample.trim_start().starts_with('{') || looks).then_some(Kind::SosManifest)
+}
+
+pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
+    if kind != Kind::SosManifest {
+        return None;
+    }
+    let mut st = HostState::default();
+    let root: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            st.notes.push(format!(
+                "manifest.json is not complete JSON ({e}); nothing read"
+            ));
+            return Some(st);
+        }
+    };
+    let mut commands = Vec::new();
+    collect(&root, "", &mut commands);
+    for (plugin, cmd) in commands {
+        let command = cmd
+            .get("command")
+            .or_else(|| cmd.get("exec"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let rc = cmd.get("return_code").and_then(Value::as_i64);
+        let run_time = cmd.get("run_time").and_then(Value::as_f64);
+        let filepath = cmd
+            .get("filepath")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        st.facts.push(serde_json::json!({
+            "type": "sos-command",
+            "line": line_of(text, &command),
+            "plugin": plugin,
+            "command": command,
+            "return_code": rc,
+            "run_time": run_time,
+            "filepath": filepath,
+        }));
+        if rc != Some(TIMED_OUT) {
+            continue;
+        }
+        let program = command
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let storage = STORAGE_COMMANDS.contains(&program.as_str());
+        let secs = run_time
+            .map(|t| format!(" after {t:.0} s"))
+            .unwrap_or_default();
+        st.checks.push(Check {
+            id: "command-timed-out".to_string(),
+            severity: if storage { Severity::Error } else { Severity::Warning },
+            en: format!(
+                "`{command}` did not answer when the sosreport was taken (killed{secs}, return code 124){}",
+                if storage {
+                    ": storage commands hang when a device or multipath map is stuck with I/O queued"
+                } else {
+                    ""
+                }
+            ),
+            ko: format!(
+                "sosreport 수집 중 `{command}`가 응답하지 않음 (timeout{secs}, return code 124){}",
+                if storage {
+                    ": device나 multipath map이 I/O를 queue한 채 멈추면 스토리지 명령이 hang됨"
+                } else {
+                    ""
+                }
+            ),
+            fields: vec![("task".to_string(), program.clone(), FieldKind::Task)],
+            evidence: vec![Cite {
+                line: line_of(text, &command),
+                text: format!("{command}: return_code 124{secs}"),
+            }],
+            fix: if storage {
+                vec![
+                    (
+                        "Find what the command waits on: processes in D state and their kernel stacks.".to_string(),
+                        "명령이 무엇을 기다리는지 확인: D state 프로세스와 커널 스택.".to_string(),
+                        Some("ps -eo pid,stat,wchan:32,cmd | awk '$2 ~ /D/'; cat /proc/<pid>/stack".to_string()),
+                    ),
+                    (
+                        "Check for maps with no active path that queue I/O.".to_string(),
+                        "active path 없이 I/O를 queue하는 map 확인.".to_string(),
+                        Some("timeout 10 multipathd show maps status".to_string()),
+                    ),
+                ]
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    Some(st)
+}
+
+/// Every object that looks like a command record (`return_code` plus
+/// `command` or `exec`), with the plugin it sits under.
+fn collect<'a>(v: &'a Value, plugin: &str, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Object(map) => {
+            if map.contains_key("return_code")
+                && (map.contains_key("command") || map.contains_key("exec"))
+            {
+                out.push((plugin.to_string(), v));
+                return;
+            }
+            for (k, child) in map {
+                // Plugin names are the keys under "plugins".
+                let p = if plugin.is_empty() || k != "commands" {
+                    k.as_str()
+                } else {
+                    plugin
+                };
+                collect(
+                    child,
+                    if map.contains_key("commands") {
+                        plugin
+                    } else {
+                        p
+                    },
+                    out,
+                );
+            }
+        }
+        Value::Array(a) => {
+            for child in a {
+                collect(child, plugin, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn line_of(text: &str, needle: &str) -> u64 {
+    if needle.is_empty() {
+        return 0;
+    }
+    let quoted = serde_json::to_string(needle).unwrap_or_default();
+    text.find(&quoted)
+        .map(|i| text[..i].matches('\n').count() as u64 + 1)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape sos 4.x writes (trimmed).
+    const MANIFEST: &str = r#"{
+  "version": "1.0",
+  "components": {
+    "report": {
+      "sos_version": "4.5.6",
+      "plugins": {
+        "multipath": {
+          "name": "multipath",
+          "timeout_hit": true,
+          "commands": [
+            {
+              "command": "multipath -ll",
+              "parameters": ["-ll"],
+              "exec": "multipath -ll",
+              "filepath": "sos_commands/multipath/multipath_-ll",
+              "truncated": false,
+              "return_code": 124,
+              "priority": 10,
+              "start_time": 1760439012.3,
+              "end_time": 1760439312.4,
+              "run_time": 300.1,
+              "tags": ["multipath__v4__ll"]
+            },
+            {
+              "command": "multipathd show config",
+              "exec": "multipathd show config",
+              "filepath": "sos_commands/multipath/multipathd_show_config",
+              "return_code": 0,
+              "run_time": 0.05
+            }
+          ]
+        },
+        "process": {
+          "commands": [
+            { "command": "ps auxwwwm", "exec": "ps auxwwwm", "return_code": 0, "run_time": 0.2 }
+          ]
+        }
+      }
+    }
+  }
+}"#;
+
+    #[test]
+    fn a_timed_out_storage_command_is_an_error() {
+        let kind = recognise("sosreport-x/sos_reports/manifest.json", MANIFEST);
+        assert_eq!(kind, Some(Kind::SosManifest));
+        let st = parse(Kind::SosManifest, MANIFEST).unwrap();
+        assert_eq!(st.facts.len(), 3);
+        assert_eq!(st.checks.len(), 1);
+        let c = &st.checks[0];
+        assert_eq!(c.id, "command-timed-out");
+        assert_eq!(c.severity, Severity::Error);
+        assert!(c.en.contains("multipath -ll"), "{}", c.en);
+        assert!(c.evidence[0].line > 1);
+        assert_eq!(st.facts[0]["plugin"], "multipath");
+    }
+
+    #[test]
+    fn truncated_or_foreign_json() {
+        let st = parse(Kind::SosManifest, &MANIFEST[..400]).unwrap();
+        assert!(st.checks.is_empty());
+        assert_eq!(st.notes.len(), 1);
+        assert_eq!(recognise("x/data.json", "{\"a\": 1}"), None);
+        for cut in 0..MANIFEST.len() {
+            let _ = parse(Kind::SosManifest, &MANIFEST[..cut]);
+        }
+    }
+}
