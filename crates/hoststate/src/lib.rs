@@ -70,3 +70,90 @@ pub struct HostState {
 pub fn parse(kind: Kind, text: &str) -> HostState {
     parsers::parse(kind, text)
 }
+
+/// Parse one file and complete what only its name says: sos names command
+/// outputs after the command (`smartctl_-a_.dev.sda`,
+/// `smartctl_--all_.dev.nvme0n1_-j`), and operators name theirs
+/// (`smartctl-a-nvme0n1.txt`), while `smartctl` itself does not always print
+/// the device. A device found in the name fills checks and facts that lack
+/// one.
+pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
+    let mut st = parse(kind, text);
+    if let Some(dev) = device_in_name(rel_path) {
+        for c in &mut st.checks {
+            let wants = matches!(
+                c.id.as_str(),
+                "smart-failed"
+                    | "smart-errors-while-passed"
+                    | "unsafe-shutdowns"
+                    | "disk-thermal"
+                    | "smr-disk"
+            );
+            if wants && !c.fields.iter().any(|(n, _, _)| n == "device") {
+                c.fields.push((
+                    "device".to_string(),
+                    dev.clone(),
+                    rootline_model::FieldKind::Device,
+                ));
+            }
+        }
+        for f in &mut st.facts {
+            if f.get("type").and_then(|t| t.as_str()) == Some("disk")
+                && f.get("device").is_none_or(|d| d.is_null())
+            {
+                f["device"] = serde_json::Value::String(dev.clone());
+            }
+        }
+    }
+    st
+}
+
+/// `sda`, `nvme0n1`, `nvme0` from `….dev.sda`, `…-nvme0n1.txt`, `…_nvme0`.
+fn device_in_name(rel_path: &str) -> Option<String> {
+    let name = rel_path.rsplit('/').next()?;
+    let start = name.find(".dev.").map(|i| i + 5).or_else(|| {
+        ["sd", "nvme", "vd", "hd"]
+            .iter()
+            .filter_map(|p| {
+                name.match_indices(p)
+                    .map(|(i, _)| i)
+                    .find(|&i| i == 0 || matches!(name.as_bytes()[i - 1], b'-' | b'_' | b'.'))
+            })
+            .min()
+    })?;
+    let rest = &name[start..];
+    let dev: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let ok = (dev.starts_with("sd")
+        && dev.len() > 2
+        && dev[2..].bytes().all(|b| b.is_ascii_lowercase()))
+        || (dev.starts_with("nvme") && dev.len() > 4 && dev.as_bytes()[4].is_ascii_digit())
+        || ((dev.starts_with("vd") || dev.starts_with("hd")) && dev.len() > 2);
+    ok.then_some(dev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device_in_name;
+
+    #[test]
+    fn devices_in_file_names() {
+        assert_eq!(
+            device_in_name("sos_commands/ata/smartctl_-a_.dev.sda").as_deref(),
+            Some("sda")
+        );
+        assert_eq!(
+            device_in_name("sos_commands/nvme/smartctl_--all_.dev.nvme0n1_-j").as_deref(),
+            Some("nvme0n1")
+        );
+        assert_eq!(
+            device_in_name("smartctl-a-nvme0n1.txt").as_deref(),
+            Some("nvme0n1")
+        );
+        assert_eq!(device_in_name("smartctl-a-sda.txt").as_deref(), Some("sda"));
+        assert_eq!(device_in_name("sos_commands/memory/free"), None);
+        assert_eq!(device_in_name("smartctl-a.txt"), None);
+    }
+}

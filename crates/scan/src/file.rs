@@ -271,7 +271,11 @@ pub(crate) fn scan_reader(
     };
     sc.finish_block();
     if let Some(kind) = host_kind {
-        let mut st = rootline_hoststate::parse(kind, &String::from_utf8_lossy(&host_text));
+        let mut st = rootline_hoststate::parse_file(
+            kind,
+            &String::from_utf8_lossy(&host_text),
+            &sc.out.rel_path,
+        );
         if host_cut {
             st.notes.push(format!(
                 "only the first {} MiB were parsed",
