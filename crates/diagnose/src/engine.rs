@@ -68,45 +68,83 @@ pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
 }
 
 fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
-    checks
+    // One finding per check about one thing on one host: the same stale map
+    // seen in `multipath -ll`, `dmsetup status` and `lsblk` is one finding
+    // citing all three.
+    let mut out: Vec<Finding> = Vec::new();
+    let mut index: HashMap<(String, Option<String>, Option<String>), usize> = HashMap::new();
+    for hc in checks {
+        let c = hc.check;
+        // The subject a check is about: outputs name it with more or fewer
+        // details (a map with or without its WWID and paths).
+        let subject = [
+            "map", "wwid", "device", "instance", "volume", "domain", "path", "pid", "task",
+        ]
         .iter()
-        .map(|hc| {
-            let c = hc.check;
-            Finding {
-                id: format!("host.{}", c.id),
-                severity: c.severity.as_str(),
-                text: match lang {
+        .find_map(|want| c.fields.iter().find(|(n, _, _)| n == want))
+        .map(|(n, v, _)| format!("{n}={v}"));
+        let key = (c.id.clone(), hc.host.map(str::to_string), subject);
+        let cites = c.evidence.iter().map(|e| Evidence {
+            file: hc.file.to_string(),
+            line: e.line,
+            time: None,
+            time_inferred: false,
+            signature: format!("host.{}", c.id),
+            text: e.text.clone(),
+        });
+        if let Some(&i) = index.get(&key) {
+            let f = &mut out[i];
+            f.count += 1;
+            if c.severity > Severity::parse(f.severity).unwrap_or(Severity::Info) {
+                f.severity = c.severity.as_str();
+                f.text = match lang {
                     Lang::En => c.en.clone(),
                     Lang::Ko => c.ko.clone(),
-                },
-                count: 1,
-                evidence: c
-                    .evidence
-                    .iter()
-                    .take(STEP_EVIDENCE)
-                    .map(|e| Evidence {
-                        file: hc.file.to_string(),
-                        line: e.line,
-                        time: None,
-                        time_inferred: false,
-                        signature: format!("host.{}", c.id),
-                        text: e.text.clone(),
-                    })
-                    .collect(),
-                fix: c
-                    .fix
-                    .iter()
-                    .map(|(en, ko, cmd)| Action {
-                        text: match lang {
-                            Lang::En => en.clone(),
-                            Lang::Ko => ko.clone(),
-                        },
-                        command: cmd.clone(),
-                    })
-                    .collect(),
+                };
             }
-        })
-        .collect()
+            for e in cites {
+                if f.evidence.len() < 2 * STEP_EVIDENCE && !f.evidence.contains(&e) {
+                    f.evidence.push(e);
+                }
+            }
+            continue;
+        }
+        index.insert(key, out.len());
+        out.push(Finding {
+            id: format!("host.{}", c.id),
+            severity: c.severity.as_str(),
+            text: match lang {
+                Lang::En => c.en.clone(),
+                Lang::Ko => c.ko.clone(),
+            },
+            count: 1,
+            evidence: cites.take(STEP_EVIDENCE).collect(),
+            fix: c
+                .fix
+                .iter()
+                .map(|(en, ko, cmd)| Action {
+                    text: match lang {
+                        Lang::En => en.clone(),
+                        Lang::Ko => ko.clone(),
+                    },
+                    command: cmd.clone(),
+                })
+                .collect(),
+        });
+    }
+    // Worst first, then by id, so a report reads from what matters.
+    let rank = |s: &str| match s {
+        "critical" => 0,
+        "error" => 1,
+        "warning" => 2,
+        _ => 3,
+    };
+    out.sort_by(|a, b| {
+        rank(a.severity)
+            .cmp(&rank(b.severity))
+            .then(a.id.cmp(&b.id))
+    });
+    out
 }
 
 /// How many cited events a chain step shows.
