@@ -275,7 +275,19 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let outcome = run_diagnosis(&analysis, &knowledge, &catalog, lang);
 
     let out = match args.format {
-        Format::Json => rootline_report::json(&analysis, &outcome) + "\n",
+        Format::Json => {
+            // Streamed: the document can be tens of MB on a large sosreport.
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            match rootline_report::write_json(&mut w, &analysis, &outcome).and_then(|()| w.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(e).context("cannot write to standard output");
+                }
+                _ => {}
+            }
+            String::new()
+        }
         Format::Markdown => rootline_report::markdown(&analysis, &outcome, lang),
         Format::Html => rootline_report::html(&analysis, &outcome, lang),
         Format::Text => {

@@ -1,7 +1,7 @@
 //! The engine: incidents from root-step events, chains from linked events,
 //! scores, ranking, and rendering in the report language.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, SourceRef};
@@ -163,7 +163,7 @@ fn evidence(e: &Event) -> Evidence {
     }
 }
 
-fn occurrences(events: &[Event], idx: &[usize]) -> u64 {
+fn occurrences(events: &[&Event], idx: &[usize]) -> u64 {
     idx.iter().map(|&i| 1 + events[i].repeats).sum()
 }
 
@@ -187,26 +187,48 @@ pub fn diagnose(
     kinds: &FieldKinds,
     lang: Lang,
 ) -> Outcome {
+    // The host-state checks join as untimed events. The engine works on a
+    // view of references: the timeline's events are not copied.
     let (extra, extra_kinds) = host_events(checks);
-    let all: Vec<Event>;
-    let mut merged_kinds;
-    let (events, kinds) = if extra.is_empty() {
-        (events, kinds)
+    let merged_kinds;
+    let kinds = if extra_kinds.is_empty() {
+        kinds
     } else {
-        all = events.iter().cloned().chain(extra).collect();
-        merged_kinds = kinds.clone();
-        merged_kinds.extend(extra_kinds);
-        (&all[..], &merged_kinds)
+        let mut k = kinds.clone();
+        k.extend(extra_kinds);
+        merged_kinds = k;
+        &merged_kinds
     };
-    // 1. The identity graph.
+    let view: Vec<&Event> = events.iter().chain(extra.iter()).collect();
+    let events: &[&Event] = &view;
+
+    // 1. The identity graph; each event's groups, once (no unions follow).
     let mut graph = Graph::build(events, kinds);
+    let egroups: Vec<Vec<usize>> = (0..events.len()).map(|i| graph.groups(i)).collect();
 
     // 2. Benign events: reported, never part of an incident. A rule tests a
     // field (sr0, fd0, loop) and/or requires a linked event of some
     // signature (a removable disk's attach line for its I/O errors).
+    // Per rule with `requires`: the (host, group) pairs its required events
+    // sit in — one pass, not a search per event.
+    let required: Vec<HashSet<(Option<&str>, usize)>> = knowledge
+        .benign
+        .iter()
+        .map(|b| {
+            let mut set = HashSet::new();
+            for (j, e) in events.iter().enumerate() {
+                if b.requires.iter().any(|s| *s == e.signature) {
+                    for &g in &egroups[j] {
+                        set.insert((e.host.as_deref(), g));
+                    }
+                }
+            }
+            set
+        })
+        .collect();
     let mut benign_of: Vec<Option<usize>> = vec![None; events.len()];
     for (i, e) in events.iter().enumerate() {
-        benign_of[i] = knowledge.benign.iter().position(|b| {
+        benign_of[i] = knowledge.benign.iter().enumerate().position(|(bi, b)| {
             if !b.takes(&e.signature) {
                 return false;
             }
@@ -214,7 +236,12 @@ pub fn diagnose(
                 .field
                 .as_ref()
                 .is_none_or(|(f, re)| e.fields.get(f).is_some_and(|v| re.is_match(&v.to_string())));
-            field_ok && (b.requires.is_empty() || linked_to(&mut graph, events, i, &b.requires))
+            let linked = b.requires.is_empty()
+                || (!b.requires.contains(&e.signature)
+                    && egroups[i]
+                        .iter()
+                        .any(|&g| required[bi].contains(&(e.host.as_deref(), g))));
+            field_ok && linked
         });
     }
     let mut findings = Vec::new();
@@ -233,7 +260,7 @@ pub fn diagnose(
             evidence: idx
                 .iter()
                 .take(STEP_EVIDENCE)
-                .map(|&i| evidence(&events[i]))
+                .map(|&i| evidence(events[i]))
                 .collect(),
             fix: Vec::new(),
         });
@@ -248,9 +275,19 @@ pub fn diagnose(
             .filter(|&i| {
                 cause.steps.iter().any(|s| {
                     s.role == Role::Root
-                        && s.accepts(&events[i])
+                        && s.accepts(events[i])
                         && (events[i].time.utc.is_some() || s.untimed)
                 })
+            })
+            .collect();
+        // Each step's candidate events, once per cause (not per incident).
+        let step_events: Vec<Vec<usize>> = cause
+            .steps
+            .iter()
+            .map(|st| {
+                (0..events.len())
+                    .filter(|&j| benign_of[j].is_none() && st.accepts(events[j]))
+                    .collect()
             })
             .collect();
         for cluster in clusters(events, &roots, cause.window) {
@@ -260,7 +297,7 @@ pub fn diagnose(
             {
                 continue;
             }
-            if let Some(c) = build(events, &benign_of, &mut graph, cause, &cluster) {
+            if let Some(c) = build(events, &egroups, &step_events, cause, &cluster) {
                 cands.push(c);
             }
         }
@@ -342,21 +379,6 @@ pub fn diagnose(
     }
 }
 
-/// Whether event `i` shares an identity group with an event of one of
-/// `sigs` on the same host.
-fn linked_to(graph: &mut Graph, events: &[Event], i: usize, sigs: &[String]) -> bool {
-    let mine = graph.groups(i);
-    if mine.is_empty() {
-        return false;
-    }
-    (0..events.len()).any(|j| {
-        j != i
-            && events[j].host == events[i].host
-            && sigs.iter().any(|s| *s == events[j].signature)
-            && graph.groups(j).iter().any(|g| mine.contains(g))
-    })
-}
-
 fn overlaps(a: &Candidate<'_>, b: &Candidate<'_>) -> bool {
     match (a.window, b.window) {
         ((Some(a0), Some(a1)), (Some(b0), Some(b1))) => a0 <= b1 && b0 <= a1,
@@ -366,7 +388,7 @@ fn overlaps(a: &Candidate<'_>, b: &Candidate<'_>) -> bool {
 
 /// Root events grouped into incidents: per host, split where consecutive
 /// root events are further apart than the cause's window.
-fn clusters(events: &[Event], roots: &[usize], window: SignedDuration) -> Vec<Vec<usize>> {
+fn clusters(events: &[&Event], roots: &[usize], window: SignedDuration) -> Vec<Vec<usize>> {
     let mut by_host: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
     for &i in roots {
         by_host.entry(events[i].host.clone()).or_default().push(i);
@@ -398,9 +420,9 @@ fn clusters(events: &[Event], roots: &[usize], window: SignedDuration) -> Vec<Ve
 }
 
 fn build<'k>(
-    events: &[Event],
-    benign_of: &[Option<usize>],
-    graph: &mut Graph,
+    events: &[&Event],
+    egroups: &[Vec<usize>],
+    step_events: &[Vec<usize>],
     cause: &'k Cause,
     cluster: &[usize],
 ) -> Option<Candidate<'k>> {
@@ -420,7 +442,7 @@ fn build<'k>(
     };
     let mut groups: BTreeSet<usize> = BTreeSet::new();
     for &i in cluster {
-        groups.extend(graph.groups(i));
+        groups.extend(egroups[i].iter().copied());
     }
 
     let mut steps: Vec<(usize, Vec<usize>, &'static str)> = Vec::new();
@@ -429,23 +451,21 @@ fn build<'k>(
             cluster
                 .iter()
                 .copied()
-                .filter(|&i| step.accepts(&events[i]))
+                .filter(|&i| step.accepts(events[i]))
                 .collect()
         } else {
             let mut v = Vec::new();
-            for (j, e) in events.iter().enumerate() {
-                if benign_of[j].is_some() || !step.accepts(e) || e.host != host {
+            for &j in &step_events[si] {
+                let e = events[j];
+                if e.host != host {
                     continue;
                 }
                 let timely = in_window(e) || (e.time.utc.is_none() && step.untimed);
                 if !timely {
                     continue;
                 }
-                if step.link == Link::Identity {
-                    let g = graph.groups(j);
-                    if !g.iter().any(|x| groups.contains(x)) {
-                        continue;
-                    }
+                if step.link == Link::Identity && !egroups[j].iter().any(|x| groups.contains(x)) {
+                    continue;
                 }
                 v.push(j);
             }
@@ -453,7 +473,7 @@ fn build<'k>(
             // I/O error on sdt brings sdt's partitions and maps along.
             if step.link == Link::Identity {
                 for &j in &v {
-                    groups.extend(graph.groups(j));
+                    groups.extend(egroups[j].iter().copied());
                 }
             }
             v
@@ -641,7 +661,7 @@ fn fmt_time(t: Option<Timestamp>) -> String {
 }
 
 fn render(
-    events: &[Event],
+    events: &[&Event],
     benign_of: &[Option<usize>],
     graph: &Graph,
     c: &Candidate<'_>,
@@ -675,7 +695,7 @@ fn render(
                 events: ev
                     .iter()
                     .take(STEP_EVIDENCE)
-                    .map(|&i| evidence(&events[i]))
+                    .map(|&i| evidence(events[i]))
                     .collect(),
             }
         })
@@ -727,7 +747,7 @@ fn render(
             .into_iter()
             .map(|(k, v)| (k.plural().to_string(), v))
             .collect(),
-        evidence: cited.iter().map(|&i| evidence(&events[i])).collect(),
+        evidence: cited.iter().map(|&i| evidence(events[i])).collect(),
         contributing,
         collect: if missing.is_empty() {
             Vec::new()

@@ -335,7 +335,7 @@ impl Graph {
 
     /// Build the graph over `events`; `kinds` gives each signature's field
     /// kinds.
-    pub fn build(events: &[Event], kinds: &HashMap<String, Vec<(String, FieldKind)>>) -> Graph {
+    pub fn build(events: &[&Event], kinds: &HashMap<String, Vec<(String, FieldKind)>>) -> Graph {
         let mut g = Graph::default();
         for e in events {
             let ents = kinds

@@ -150,6 +150,18 @@ fn summary(a: &Analysis) -> Summary {
 
 /// The JSON document (schema `SCHEMA_VERSION`), pretty-printed.
 pub fn json(a: &Analysis, o: &Outcome) -> String {
+    let mut out = Vec::new();
+    // Writing plain data into a Vec cannot fail; fall back to an error
+    // object rather than panic if it ever does.
+    match write_json(&mut out, a, o) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{}\"}}", e.to_string().replace('"', "'")),
+    }
+}
+
+/// Stream the JSON document to `w`: a large timeline is never held as one
+/// string in memory.
+pub fn write_json(w: &mut dyn std::io::Write, a: &Analysis, o: &Outcome) -> std::io::Result<()> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
@@ -167,10 +179,8 @@ pub fn json(a: &Analysis, o: &Outcome) -> String {
         events: &a.events,
         not_read: &a.not_read,
     };
-    // Serializing plain data into a String cannot fail; fall back to an
-    // error object rather than panic if it ever does.
-    serde_json::to_string_pretty(&doc)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{}\"}}", e.to_string().replace('"', "'")))
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    w.write_all(b"\n")
 }
 
 fn sev_style(s: Severity) -> Style {
