@@ -217,7 +217,7 @@ pub fn diagnose(
         .map(|b| {
             let mut set = HashSet::new();
             for (j, e) in events.iter().enumerate() {
-                if b.requires.iter().any(|s| *s == e.signature) {
+                if b.requires.contains(&e.signature) {
                     for &g in &egroups[j] {
                         set.insert((e.host.as_deref(), g));
                     }
