@@ -181,4 +181,22 @@ fn the_healthy_corpus_has_no_false_findings() {
     for k in ["multipath-ll", "dmsetup-info", "lsblk", "ps", "free"] {
         assert!(kinds.contains(&k), "{k} not in {kinds:?}");
     }
+    // The terminal report lists the host facts.
+    let text = run(&["--color", "never", corpus.to_str().unwrap()]);
+    for line in [
+        "disks      bcache0",
+        "maps       multipath: none",
+        "memory     15.6 GiB total",
+        "processes  ",
+    ] {
+        assert!(text.contains(line), "missing {line:?}");
+    }
+    // A domain XML is read as a domain, not as a multipath listing.
+    assert!(v["host"].as_array().unwrap().iter().any(|h| {
+        h["kind"] == "domain-xml"
+            && h["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("instance-00000001.xml")
+    }));
 }

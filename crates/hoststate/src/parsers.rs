@@ -54,6 +54,11 @@ pub enum Kind {
 /// host state (a log, or unknown). Content wins over the name: a pasted
 /// `smartctl -a` excerpt saved as `notes.txt` is recognised.
 pub fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
+    // XML (a libvirt domain) can mention multipath devices in its disk
+    // sources; it is never a block-stack command output.
+    if sample.trim_start().starts_with('<') {
+        return crate::virt::recognise(rel_path, sample);
+    }
     crate::sos::recognise(rel_path, sample)
         .or_else(|| crate::disks::recognise(rel_path, sample))
         .or_else(|| crate::block::recognise(rel_path, sample))
@@ -114,5 +119,19 @@ impl Kind {
             Kind::MultipathConf => "multipath.conf",
             Kind::SosManifest => "sos-manifest",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_xml_naming_a_multipath_disk_is_a_domain() {
+        let xml = "<domain type='kvm'>\n  <name>instance-0000001c</name>\n  <devices>\n    <disk type='block' device='disk'>\n      <source dev='/dev/disk/by-id/dm-uuid-mpath-3600a098038304437415d4b6a59684a52'/>\n      <target dev='vdb' bus='virtio'/>\n      <serial>9d9074a3-2f80-4db2-be3a-3f8a65c426c3</serial>\n    </disk>\n  </devices>\n</domain>\n";
+        assert_eq!(
+            recognise("etc/libvirt/qemu/instance-0000001c.xml", xml),
+            Some(Kind::DomainXml)
+        );
     }
 }

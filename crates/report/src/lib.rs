@@ -255,6 +255,129 @@ pub(crate) fn cut(s: &str, max: usize) -> String {
     }
 }
 
+/// Unique values of `key` over the facts of type `ty`.
+fn fact_values(a: &Analysis, ty: &str, key: &str) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .host
+        .iter()
+        .flat_map(|h| h.state.facts.iter())
+        .filter(|f| f["type"] == ty)
+        .filter_map(|f| match &f[key] {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn list(v: &[String], max: usize) -> String {
+    if v.is_empty() {
+        return "none".to_string();
+    }
+    let shown: Vec<&str> = v.iter().take(max).map(String::as_str).collect();
+    if v.len() > max {
+        format!("{} (+{} more)", shown.join(", "), v.len() - max)
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// What the command outputs say about the host, in a few lines: disks,
+/// maps, memory, processes, loop devices.
+fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
+    if a.host.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "  host state from {} command outputs / configuration files:",
+        a.host.len()
+    );
+    let facts = || a.host.iter().flat_map(|h| h.state.facts.iter());
+    let mut disks: Vec<String> = facts()
+        .filter(|f| f["type"] == "block-device" && f["dev_type"] == "disk")
+        .filter_map(|f| f["name"].as_str().map(str::to_string))
+        .collect();
+    for f in facts().filter(|f| f["type"] == "disk") {
+        let name = f["device"].as_str().or(f["model"].as_str()).unwrap_or("?");
+        let health = f["health"].as_str().unwrap_or("?");
+        disks.push(format!("{name} (SMART {health})"));
+    }
+    disks.sort();
+    disks.dedup();
+    let _ = writeln!(o, "    disks      {}", cut(&list(&disks, 8), 86));
+    let mpath = fact_values(a, "multipath-map", "name");
+    let dm = fact_values(a, "dm-device", "name");
+    let _ = writeln!(
+        o,
+        "    maps       multipath: {}; device-mapper: {} ({})",
+        list(&mpath, 4),
+        dm.len(),
+        cut(&list(&dm, 3), 50)
+    );
+    if let Some(m) = facts().find(|f| f["type"] == "memory") {
+        let gib = |k: &str| m[k].as_f64().map(|v| format!("{:.1} GiB", v / 1024.0));
+        let _ = writeln!(
+            o,
+            "    memory     {} total, {} available, swap {} of {} used",
+            gib("total").unwrap_or_else(|| "?".into()),
+            gib("available").unwrap_or_else(|| "?".into()),
+            gib("swap_used").unwrap_or_else(|| "?".into()),
+            gib("swap_total").unwrap_or_else(|| "?".into())
+        );
+    }
+    let procs: Vec<(String, String)> = {
+        let mut v: Vec<(String, String)> = facts()
+            .filter(|f| f["type"] == "process")
+            .filter_map(|f| {
+                Some((
+                    f["pid"].as_str()?.to_string(),
+                    f["state"].as_str().unwrap_or("").to_string(),
+                ))
+            })
+            .collect();
+        v.sort();
+        v.dedup_by(|a, b| a.0 == b.0);
+        v
+    };
+    if !procs.is_empty() {
+        let d = procs.iter().filter(|(_, s)| s.starts_with('D')).count();
+        let z = procs.iter().filter(|(_, s)| s.starts_with('Z')).count();
+        let _ = writeln!(
+            o,
+            "    processes  {} (D state: {d}, zombies: {z})",
+            procs.len()
+        );
+    }
+    let loops = fact_values(a, "loop-device", "device");
+    if !loops.is_empty() {
+        let deleted = facts()
+            .filter(|f| f["type"] == "loop-device" && f["deleted"] == true)
+            .count();
+        let _ = writeln!(
+            o,
+            "    loop       {} ({deleted} with a deleted backing file)",
+            list(&loops, 6)
+        );
+    }
+    let notes: Vec<String> = a
+        .host
+        .iter()
+        .flat_map(|h| {
+            h.state
+                .notes
+                .iter()
+                .map(move |n| format!("{}: {n}", short_path(a, &h.path)))
+        })
+        .collect();
+    for n in notes.iter().take(5) {
+        let _ = writeln!(o, "{}", p.dim(&cut(&format!("    note: {n}"), 100)));
+    }
+}
+
 /// The terminal report: inputs, the merged timeline, and what was not read.
 /// Laid out for 100 columns.
 pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
@@ -289,6 +412,7 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
             );
         }
     }
+    host_summary(&mut o, a, &p);
     let mut by_format: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &a.files {
         *by_format.entry(f.format).or_insert(0) += 1;
