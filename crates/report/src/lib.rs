@@ -311,13 +311,13 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
     let _ = writeln!(o, "    disks      {}", cut(&list(&disks, 8), 86));
     let mpath = fact_values(a, "multipath-map", "name");
     let dm = fact_values(a, "dm-device", "name");
-    let _ = writeln!(
-        o,
-        "    maps       multipath: {}; device-mapper: {} ({})",
+    let maps = format!(
+        "multipath: {}; device-mapper: {} ({})",
         list(&mpath, 4),
         dm.len(),
-        cut(&list(&dm, 3), 50)
+        list(&dm, 3)
     );
+    let _ = writeln!(o, "    maps       {}", cut(&maps, 85));
     if let Some(m) = facts().find(|f| f["type"] == "memory") {
         let gib = |k: &str| m[k].as_f64().map(|v| format!("{:.1} GiB", v / 1024.0));
         let _ = writeln!(
