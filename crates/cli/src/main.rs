@@ -177,9 +177,24 @@ fn run_diagnosis(
                 })
         })
         .collect();
+    let facts: Vec<rootline_diagnose::HostFact<'_>> = analysis
+        .host
+        .iter()
+        .flat_map(|h| {
+            h.state
+                .facts
+                .iter()
+                .map(move |f| rootline_diagnose::HostFact {
+                    file: &h.path,
+                    host: h.host.as_deref(),
+                    fact: f,
+                })
+        })
+        .collect();
     rootline_diagnose::diagnose(
         &analysis.events,
         &checks,
+        &facts,
         knowledge,
         &field_kinds(catalog),
         lang,

@@ -200,3 +200,73 @@ fn the_healthy_corpus_has_no_false_findings() {
                 .ends_with("instance-00000001.xml")
     }));
 }
+
+#[test]
+fn ps_ties_a_hung_qemu_to_the_map_its_disk_sits_on() {
+    // kern.log: every path of mpathu (dm-21) fails, then qemu hangs in D
+    // state. ps shows that qemu's disk is mpathu's WWID; multipath -ll
+    // names the map. The hung task then joins the chain by identity, not
+    // merely by host.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sosreport-node37");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/hostname"), "node37\n").unwrap();
+    for d in [
+        "var/log",
+        "sos_commands/process",
+        "sos_commands/multipath",
+        "sos_commands/date",
+    ] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(
+        root.join("sos_commands/date/date"),
+        "Mon Oct 13 21:00:00 UTC 2025\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("var/log/kern.log"),
+        "Oct 13 19:55:01 node37 kernel: [3689000.100000] device-mapper: multipath: 253:21: Failing path 65:48.\n\
+         Oct 13 19:55:01 node37 kernel: [3689000.100100] device-mapper: multipath: 253:21: Failing path 65:32.\n\
+         Oct 13 19:55:02 node37 kernel: [3689001.200000] I/O error, dev sdt, sector 2410496 op 0x1:(WRITE) flags 0x800 phys_seg 1 prio class 0\n\
+         Oct 13 19:58:00 node37 kernel: [3689179.541047] INFO: task qemu-system-x86:4242 blocked for more than 120 seconds.\n\
+         Oct 13 19:58:00 node37 kernel: [3689179.541060]       Not tainted 5.15.0-86-generic #96-Ubuntu\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("var/log/syslog"),
+        "Oct 13 19:55:01 node37 multipathd[1102]: checker failed path 65:48 in map mpathu\n\
+         Oct 13 19:55:01 node37 multipathd[1102]: mpathu: remaining active paths: 0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("sos_commands/process/ps_auxwwwm"),
+        "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n\
+         libvirt+    4242  2.1  8.3 5412340 2731120 ?    Dl   Oct01 301:12 /usr/bin/qemu-system-x86_64 -name guest=instance-00000f3a,debug-threads=on -uuid 6c59b812-2d8d-4da5-92d6-6bbe527926d6 -blockdev {\"driver\":\"host_device\",\"filename\":\"/dev/disk/by-id/dm-uuid-mpath-3600a098038314c4a6b5d4f5a7a2f6d41\",\"node-name\":\"libvirt-2-storage\"} -device virtio-blk-pci,drive=libvirt-2-format,id=virtio-disk1,serial=4f2f8d1c-6b0e-4a57-9f1d-2c3b4a5d6e7f\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("sos_commands/multipath/multipath_-ll"),
+        [
+            "mpathu (3600a098038314c4a6b5d4f5a7a2f6d41) dm-21 NETAPP,LUN C-Mode",
+            "size=40G features='1 queue_if_no_path' hwhandler='1 alua' wp=rw",
+            "|-+- policy='service-time 0' prio=0 status=enabled",
+            "| `- 7:0:0:1 sds 65:32 failed faulty running",
+            "`-+- policy='service-time 0' prio=0 status=enabled",
+            "  `- 8:0:0:1 sdt 65:48 failed faulty running",
+            "",
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let v = json(root.to_str().unwrap());
+    let d = &v["diagnoses"][0];
+    assert_eq!(d["cause"], "multipath-path-loss", "{:#}", v["diagnoses"]);
+    let step = d["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "tasks-in-d-state")
+        .unwrap_or_else(|| panic!("{:#}", d["chain"]));
+    assert_eq!(step["link"], "identity", "{step:#}");
+}

@@ -8,7 +8,9 @@ use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, 
 
 use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Cause, Knowledge, Lang, Link, Role};
-use crate::{Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, Outcome};
+use crate::{
+    Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, HostFact, Outcome,
+};
 
 /// Each signature id's fields and their kinds.
 pub type FieldKinds = HashMap<String, Vec<(String, FieldKind)>>;
@@ -59,6 +61,118 @@ pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
             fields,
             text: first.map(|e| e.text.clone()).unwrap_or_default(),
             context: c.evidence.iter().skip(1).map(|e| e.text.clone()).collect(),
+            repeats: 0,
+            last_seen: None,
+            truncated: false,
+        });
+    }
+    (events, kinds)
+}
+
+/// Facts that name how things are wired — a multipath map and its WWID,
+/// dm device and paths; a qemu process and its domain, instance, disks and
+/// volume serials; a domain's disks — as untimed `host.fact.<type>` events.
+/// No cause cites them: they only join identities in the graph (so a hung
+/// qemu task can be tied to the map its disk sits on).
+fn fact_events(facts: &[HostFact<'_>]) -> (Vec<Event>, FieldKinds) {
+    let mut events = Vec::new();
+    let mut kinds: FieldKinds = HashMap::new();
+    // Task names by pid, per file: `qemu-process` facts carry the pid, the
+    // `process` fact of the same line carries the name.
+    let mut tasks: HashMap<(&str, String), String> = HashMap::new();
+    for hf in facts {
+        if hf.fact["type"] == "process"
+            && let (Some(pid), Some(task)) = (hf.fact["pid"].as_str(), hf.fact["task"].as_str())
+        {
+            tasks.insert((hf.file, pid.to_string()), task.to_string());
+        }
+    }
+    for hf in facts {
+        let f = hf.fact;
+        let ty = f["type"].as_str().unwrap_or_default();
+        let mut fields: Vec<(String, String, FieldKind)> = Vec::new();
+        let mut put = |name: String, v: &serde_json::Value, kind: FieldKind| {
+            if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+                fields.push((name, s.to_string(), kind));
+            }
+        };
+        match ty {
+            "multipath-map" => {
+                put("map".into(), &f["name"], FieldKind::Map);
+                put("wwid".into(), &f["wwid"], FieldKind::Wwid);
+                put("dm".into(), &f["dm"], FieldKind::Device);
+                for (i, p) in f["paths"].as_array().into_iter().flatten().enumerate() {
+                    put(format!("path{i}"), &p["device"], FieldKind::Device);
+                }
+            }
+            "qemu-process" => {
+                put("domain".into(), &f["domain"], FieldKind::Domain);
+                put("instance".into(), &f["instance"], FieldKind::Uuid);
+                if let Some(pid) = f["pid"].as_str()
+                    && let Some(task) = tasks.get(&(hf.file, pid.to_string()))
+                {
+                    put("pid".into(), &serde_json::Value::from(pid), FieldKind::Pid);
+                    put(
+                        "task".into(),
+                        &serde_json::Value::from(task.as_str()),
+                        FieldKind::Task,
+                    );
+                }
+                for (i, w) in f["wwids"].as_array().into_iter().flatten().enumerate() {
+                    put(format!("wwid{i}"), w, FieldKind::Wwid);
+                }
+                for (i, v) in f["serials"].as_array().into_iter().flatten().enumerate() {
+                    put(format!("volume{i}"), v, FieldKind::Uuid);
+                }
+                for (i, d) in f["disks"].as_array().into_iter().flatten().enumerate() {
+                    put(format!("disk{i}"), d, FieldKind::Path);
+                }
+            }
+            "domain-disk" => {
+                put("domain".into(), &f["domain"], FieldKind::Domain);
+                put("instance".into(), &f["instance"], FieldKind::Uuid);
+                put("source".into(), &f["source"], FieldKind::Path);
+                put("volume".into(), &f["serial"], FieldKind::Uuid);
+            }
+            "domain" => {
+                put("domain".into(), &f["name"], FieldKind::Domain);
+                put("instance".into(), &f["uuid"], FieldKind::Uuid);
+            }
+            _ => continue,
+        }
+        if fields.len() < 2 {
+            continue; // nothing to join
+        }
+        let signature = format!("host.fact.{ty}");
+        let k = kinds.entry(signature.clone()).or_default();
+        let mut values = Fields::new();
+        for (name, value, kind) in fields {
+            if !k.iter().any(|(n, _)| *n == name) {
+                k.push((name.clone(), kind));
+            }
+            let v = match kind {
+                FieldKind::Pid => value
+                    .parse()
+                    .map(FieldValue::Int)
+                    .unwrap_or(FieldValue::Text(value)),
+                _ => FieldValue::Text(value),
+            };
+            values.insert(name, v);
+        }
+        events.push(Event {
+            time: EventTime::unknown(),
+            host: hf.host.map(str::to_string),
+            source: SourceRef {
+                file: hf.file.to_string(),
+                line: f["line"].as_u64().unwrap_or(0),
+            },
+            also: Vec::new(),
+            component: "host".to_string(),
+            signature,
+            severity: Severity::Info,
+            fields: values,
+            text: String::new(),
+            context: Vec::new(),
             repeats: 0,
             last_seen: None,
             truncated: false,
@@ -183,6 +297,7 @@ struct Candidate<'k> {
 pub fn diagnose(
     events: &[Event],
     checks: &[HostCheck<'_>],
+    facts: &[HostFact<'_>],
     knowledge: &Knowledge,
     kinds: &FieldKinds,
     lang: Lang,
@@ -190,16 +305,22 @@ pub fn diagnose(
     // The host-state checks join as untimed events. The engine works on a
     // view of references: the timeline's events are not copied.
     let (extra, extra_kinds) = host_events(checks);
+    let (wiring, wiring_kinds) = fact_events(facts);
     let merged_kinds;
-    let kinds = if extra_kinds.is_empty() {
+    let kinds = if extra_kinds.is_empty() && wiring_kinds.is_empty() {
         kinds
     } else {
         let mut k = kinds.clone();
         k.extend(extra_kinds);
+        k.extend(wiring_kinds);
         merged_kinds = k;
         &merged_kinds
     };
-    let view: Vec<&Event> = events.iter().chain(extra.iter()).collect();
+    let view: Vec<&Event> = events
+        .iter()
+        .chain(extra.iter())
+        .chain(wiring.iter())
+        .collect();
     let events: &[&Event] = &view;
 
     // 1. The identity graph; each event's groups, once (no unions follow).
@@ -447,14 +568,18 @@ fn build<'k>(
 
     let mut steps: Vec<(usize, Vec<usize>, &'static str)> = Vec::new();
     for (si, step) in cause.steps.iter().enumerate() {
-        let found: Vec<usize> = if step.role == Role::Root {
-            cluster
-                .iter()
-                .copied()
-                .filter(|&i| step.accepts(events[i]))
-                .collect()
+        let (found, proven): (Vec<usize>, bool) = if step.role == Role::Root {
+            (
+                cluster
+                    .iter()
+                    .copied()
+                    .filter(|&i| step.accepts(events[i]))
+                    .collect(),
+                true,
+            )
         } else {
             let mut v = Vec::new();
+            let mut v_linked: Vec<usize> = Vec::new();
             for &j in &step_events[si] {
                 let e = events[j];
                 if e.host != host {
@@ -464,27 +589,42 @@ fn build<'k>(
                 if !timely {
                     continue;
                 }
-                if step.link == Link::Identity && !egroups[j].iter().any(|x| groups.contains(x)) {
+                let linked = egroups[j].iter().any(|x| groups.contains(x));
+                if step.link == Link::Identity && !linked {
                     continue;
                 }
                 v.push(j);
+                if linked {
+                    v_linked.push(j);
+                }
+            }
+            // `identity-or-host`: every event on the host joins, and the step
+            // counts as proven when some of them are identity-linked; only
+            // those extend the incident's identity.
+            let proven = match step.link {
+                Link::Identity => true,
+                Link::IdentityOrHost => !v_linked.is_empty(),
+                Link::Host => false,
+            };
+            let extend = if step.link == Link::Identity {
+                &v
+            } else {
+                &v_linked
+            };
+            for &j in extend {
+                groups.extend(egroups[j].iter().copied());
             }
             // What this step linked extends the incident's identity: an
             // I/O error on sdt brings sdt's partitions and maps along.
-            if step.link == Link::Identity {
-                for &j in &v {
-                    groups.extend(egroups[j].iter().copied());
-                }
-            }
-            v
+            (v, proven)
         };
         if found.is_empty() {
             continue;
         }
-        let link = match (step.role, step.link) {
+        let link = match (step.role, proven) {
             (Role::Root, _) => "root",
-            (_, Link::Identity) => "identity",
-            (_, Link::Host) => "host",
+            (_, true) => "identity",
+            (_, false) => "host",
         };
         steps.push((si, found, link));
     }

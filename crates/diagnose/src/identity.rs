@@ -175,6 +175,18 @@ fn by_id_wwid(path: &str) -> Option<String> {
         .then(|| hex.to_ascii_lowercase())
 }
 
+/// A WWID in one spelling: lower case, without the NAA type-3 prefix that
+/// `multipath -ll` and `scsi-` names carry (`3600a09…` = `600a09…`).
+fn normal_wwid(w: &str) -> String {
+    let w = w.trim().to_ascii_lowercase();
+    match w.strip_prefix('3') {
+        Some(rest) if rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            rest.to_string()
+        }
+        _ => w,
+    }
+}
+
 /// The first UUID-shaped substring (`volume-9d90…` → `9d90…`).
 fn find_uuid(s: &str) -> Option<String> {
     let b = s.as_bytes();
@@ -234,7 +246,7 @@ pub fn entities(e: &Event, kinds: &[(String, FieldKind)]) -> Vec<Entity> {
                 out.push((EntityKind::DevNum, text));
             }
             FieldKind::Map => out.push((EntityKind::Map, text)),
-            FieldKind::Wwid => out.push((EntityKind::Wwid, text.to_ascii_lowercase())),
+            FieldKind::Wwid => out.push((EntityKind::Wwid, normal_wwid(&text))),
             FieldKind::Uuid => {
                 let k = if name.contains("volume") {
                     EntityKind::Volume
@@ -277,8 +289,11 @@ pub fn entities(e: &Event, kinds: &[(String, FieldKind)]) -> Vec<Entity> {
         }
     }
     // A process is its name *and* pid: names alone (qemu-kvm, virsh) repeat.
+    // The kernel keeps 15 characters of a task's name (TASK_COMM_LEN), so
+    // `ps`'s qemu-system-x86_64 is the hung-task report's qemu-system-x86.
     if let (Some(t), Some(p)) = (task, pid) {
-        out.push((EntityKind::Process, format!("{t}:{p}")));
+        let comm: String = t.chars().take(15).collect();
+        out.push((EntityKind::Process, format!("{comm}:{p}")));
     }
     out.sort();
     out.dedup();

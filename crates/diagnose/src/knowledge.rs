@@ -69,6 +69,9 @@ pub enum Link {
     #[default]
     Identity,
     Host,
+    /// Identity-linked events when there are any; else the same host.
+    #[serde(rename = "identity-or-host")]
+    IdentityOrHost,
 }
 
 #[derive(Clone, Debug, Deserialize)]

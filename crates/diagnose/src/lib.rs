@@ -119,6 +119,15 @@ pub struct Finding {
     pub fix: Vec<Action>,
 }
 
+/// A host-state fact as the engine receives it: the file it was read from,
+/// the host it describes, and the fact (a JSON object with `type`).
+#[derive(Clone, Debug)]
+pub struct HostFact<'a> {
+    pub file: &'a str,
+    pub host: Option<&'a str>,
+    pub fact: &'a serde_json::Value,
+}
+
 /// A host-state check as the engine receives it: the file it was read from,
 /// the host it describes, and the check.
 #[derive(Clone, Debug)]
