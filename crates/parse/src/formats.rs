@@ -82,7 +82,7 @@ impl LogFormat {
     }
 
     /// Every format, `Plain` last.
-    pub(crate) const ALL: [LogFormat; 15] = [
+    pub const ALL: [LogFormat; 15] = [
         LogFormat::Syslog,
         LogFormat::Rfc3339Syslog,
         LogFormat::Dmesg,

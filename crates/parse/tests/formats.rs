@@ -860,26 +860,7 @@ fn carriage_return_is_dropped() {
 
 #[test]
 fn format_names() {
-    let names: Vec<&str> = [
-        LogFormat::Syslog,
-        LogFormat::Rfc3339Syslog,
-        LogFormat::Dmesg,
-        LogFormat::DmesgT,
-        LogFormat::JournalMonotonic,
-        LogFormat::JournalJson,
-        LogFormat::JournalExport,
-        LogFormat::Oslo,
-        LogFormat::Klog,
-        LogFormat::Logfmt,
-        LogFormat::CriLog,
-        LogFormat::Libvirtd,
-        LogFormat::QemuLog,
-        LogFormat::JsonLines,
-        LogFormat::Plain,
-    ]
-    .iter()
-    .map(|f| f.name())
-    .collect();
+    let names: Vec<&str> = LogFormat::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(
         names,
         [
