@@ -393,25 +393,6 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
     Some(st)
 }
 
-fn cite(line: u64, text: &str) -> Cite {
-    Cite {
-        line,
-        text: text.trim_end().to_string(),
-    }
-}
-
-fn check(id: &str, severity: Severity, en: String, ko: String) -> Check {
-    Check {
-        id: id.to_string(),
-        severity,
-        en,
-        ko,
-        fields: Vec::new(),
-        evidence: Vec::new(),
-        fix: Vec::new(),
-    }
-}
-
 fn add_field(c: &mut Check, name: &str, value: &str, kind: FieldKind) {
     if value.is_empty() || value == "-" || value == "undef" || value.contains('#') {
         return;
@@ -421,14 +402,8 @@ fn add_field(c: &mut Check, name: &str, value: &str, kind: FieldKind) {
     }
 }
 
-fn add_fix(c: &mut Check, en: &str, ko: &str, cmd: Option<String>) {
-    c.fix.push((en.to_string(), ko.to_string(), cmd));
-}
-
 fn add_cite(c: &mut Check, line: u64, text: &str) {
-    if !c.evidence.iter().any(|e| e.line == line) {
-        c.evidence.push(cite(line, text));
-    }
+    c.add_cite(&Cite::at(line, text));
 }
 
 /// Tokens of a line with their byte spans.
@@ -537,7 +512,7 @@ fn no_active_path_check(
             ),
         )
     };
-    let mut c = check("multipath-map-no-active-path", Severity::Error, en, ko);
+    let mut c = Check::new("multipath-map-no-active-path", Severity::Error, en, ko);
     add_field(&mut c, "map", map, FieldKind::Map);
     if let Some(w) = wwid {
         add_field(&mut c, "wwid", w, FieldKind::Wwid);
@@ -553,44 +528,35 @@ fn no_active_path_check(
             add_field(&mut c, "devnum", d, FieldKind::DevNum);
         }
     }
-    add_fix(
-        &mut c,
+    c.add_fix(
         "Confirm the map and its path states",
         "맵과 경로 상태를 확인합니다",
         Some(format!("multipath -ll {map}")),
     );
     if let Some(w) = wwid {
-        add_fix(
-            &mut c,
-            "If it is a Cinder LUN, check on the OpenStack side whether the volume is still attached to an instance on this host",
+        c.add_fix("If it is a Cinder LUN, check on the OpenStack side whether the volume is still attached to an instance on this host",
             "Cinder LUN이면 OpenStack에서 볼륨이 아직 이 호스트의 인스턴스에 연결되어 있는지 확인합니다",
             Some(format!("openstack volume list --long | grep {w}")),
         );
     }
     if queueing {
-        add_fix(
-            &mut c,
-            "It queues I/O with no path: stop queueing first so blocked I/O fails instead of hanging",
+        c.add_fix("It queues I/O with no path: stop queueing first so blocked I/O fails instead of hanging",
             "경로 없이 I/O를 큐잉하고 있으므로, 먼저 큐잉을 멈춰 막힌 I/O가 멈춰 있지 않고 실패하도록 합니다",
             Some(format!("multipathd disablequeueing map {map}")),
         );
     }
-    add_fix(
-        &mut c,
-        "If it is a leftover: check that nothing holds it (Open must be 0; no domain or LV uses it)",
+    c.add_fix("If it is a leftover: check that nothing holds it (Open must be 0; no domain or LV uses it)",
         "남은 맵이면: 사용하는 곳이 없는지 확인합니다(Open이 0이어야 하며 도메인이나 LV가 사용하지 않아야 함)",
         Some(format!("dmsetup info -c {map}")),
     );
-    add_fix(
-        &mut c,
+    c.add_fix(
         "Flush the leftover map",
         "남은 맵을 제거합니다",
         Some(format!("multipath -f {map}")),
     );
     for p in paths {
         if let Some(d) = &p.dev {
-            add_fix(
-                &mut c,
+            c.add_fix(
                 &format!("Delete the stale SCSI device {d}"),
                 &format!("오래된 SCSI 장치 {d}를 삭제합니다"),
                 Some(format!("echo 1 > /sys/block/{d}/device/delete")),
@@ -601,7 +567,7 @@ fn no_active_path_check(
 }
 
 fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, what: &str) -> Check {
-    let mut c = check(
+    let mut c = Check::new(
         "multipath-queue-unbounded",
         Severity::Warning,
         format!(
@@ -618,15 +584,12 @@ fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, what: 
     if let Some(d) = dm {
         add_field(&mut c, "device", d, FieldKind::Device);
     }
-    add_fix(
-        &mut c,
+    c.add_fix(
         "Stop queueing on this map now so hung I/O fails",
         "이 맵의 큐잉을 지금 멈춰 멈춘 I/O가 실패하도록 합니다",
         Some(format!("multipathd disablequeueing map {map}")),
     );
-    add_fix(
-        &mut c,
-        "Bound queueing: set `no_path_retry 12` (or `no_path_retry fail`) in /etc/multipath.conf (defaults or the array's device section), then reload multipathd",
+    c.add_fix("Bound queueing: set `no_path_retry 12` (or `no_path_retry fail`) in /etc/multipath.conf (defaults or the array's device section), then reload multipathd",
         "큐잉에 한도를 둡니다: /etc/multipath.conf(defaults 또는 스토리지 device 섹션)에 `no_path_retry 12`(또는 `no_path_retry fail`)를 설정한 뒤 multipathd를 다시 읽힙니다",
         Some("multipathd reconfigure".to_string()),
     );
@@ -634,7 +597,7 @@ fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, what: 
 }
 
 fn scsi_offline_check(dev: &str, state: &str, devnum: Option<&str>, what: &str) -> Check {
-    let mut c = check(
+    let mut c = Check::new(
         "scsi-device-offline",
         Severity::Error,
         format!("SCSI device {dev} is {state} ({what}): I/O to it fails or blocks"),
@@ -646,20 +609,17 @@ fn scsi_offline_check(dev: &str, state: &str, devnum: Option<&str>, what: &str) 
     if let Some(d) = devnum {
         add_field(&mut c, "devnum", d, FieldKind::DevNum);
     }
-    add_fix(
-        &mut c,
+    c.add_fix(
         "Check the device state",
         "장치 상태를 확인합니다",
         Some(format!("cat /sys/block/{dev}/device/state")),
     );
-    add_fix(
-        &mut c,
+    c.add_fix(
         "After restoring the path (cabling, switch, array, iSCSI session), bring the device back",
         "경로(케이블, 스위치, 스토리지, iSCSI 세션)를 복구한 뒤 장치를 다시 살립니다",
         Some(format!("echo running > /sys/block/{dev}/device/state")),
     );
-    add_fix(
-        &mut c,
+    c.add_fix(
         "If the LUN was removed on purpose (volume detached), delete the stale device instead",
         "LUN을 의도적으로 제거했다면(볼륨 분리) 대신 오래된 장치를 삭제합니다",
         Some(format!("echo 1 > /sys/block/{dev}/device/delete")),
@@ -1207,7 +1167,7 @@ fn parse_multipathd_show(lines: &[(u64, &str)], st: &mut HostState) {
                     && let Some(dev) = &p.dev
                 {
                     let bad = !p.usable();
-                    let mut c = check(
+                    let mut c = Check::new(
                         "scsi-device-not-in-map",
                         if bad {
                             Severity::Warning
@@ -1239,14 +1199,12 @@ fn parse_multipathd_show(lines: &[(u64, &str)], st: &mut HostState) {
                         add_field(&mut c, "wwid", &uuid, FieldKind::Wwid);
                     }
                     add_cite(&mut c, n, l);
-                    add_fix(
-                        &mut c,
+                    c.add_fix(
                         "Check whether the LUN is still presented to this host",
                         "LUN이 아직 이 호스트에 제공되는지 확인합니다",
                         Some(format!("multipath -v3 -d /dev/{dev}")),
                     );
-                    add_fix(
-                        &mut c,
+                    c.add_fix(
                         "If the LUN was detached, delete the stale device",
                         "LUN이 분리되었다면 오래된 장치를 삭제합니다",
                         Some(format!("echo 1 > /sys/block/{dev}/device/delete")),
@@ -1402,7 +1360,7 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         String::new()
     };
     if sub == "mpath" && d.open == Some(0) {
-        let mut c = check(
+        let mut c = Check::new(
             "dm-unused-open-zero",
             Severity::Info,
             format!(
@@ -1423,9 +1381,7 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         for (n, t) in &d.lines {
             add_cite(&mut c, *n, t);
         }
-        add_fix(
-            &mut c,
-            "Verify no domain uses it (no instance has this volume attached)",
+        c.add_fix("Verify no domain uses it (no instance has this volume attached)",
             "이 맵을 사용하는 도메인이 없는지 확인합니다(이 볼륨이 연결된 인스턴스 없음)",
             Some(format!(
                 "for d in $(virsh list --all --name); do virsh domblklist --details $d; done | grep -e {} -e {}",
@@ -1433,8 +1389,7 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
                 wwid.unwrap_or(&d.name)
             )),
         );
-        add_fix(
-            &mut c,
+        c.add_fix(
             "Flush the leftover map",
             "남은 맵을 제거합니다",
             Some(format!("multipath -f {}", d.name)),
@@ -1442,7 +1397,7 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         st.checks.push(c);
     }
     if d.suspended {
-        let mut c = check(
+        let mut c = Check::new(
             "dm-map-suspended",
             Severity::Warning,
             format!(
@@ -1463,14 +1418,12 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         for (n, t) in &d.lines {
             add_cite(&mut c, *n, t);
         }
-        add_fix(
-            &mut c,
+        c.add_fix(
             "Check why it was suspended (a reload or table swap that did not finish)",
             "suspend된 이유를 확인합니다(끝나지 않은 reload 또는 테이블 교체)",
             Some(format!("dmsetup info {}", d.name)),
         );
-        add_fix(
-            &mut c,
+        c.add_fix(
             "Resume it",
             "resume합니다",
             Some(format!("dmsetup resume {}", d.name)),
@@ -2350,7 +2303,7 @@ fn parse_partitions(lines: &[(u64, &str)], st: &mut HostState) {
 
 fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
     let short = dev.trim_start_matches("/dev/");
-    let mut c = check(
+    let mut c = Check::new(
         "loop-backing-deleted",
         Severity::Warning,
         format!(
@@ -2363,14 +2316,12 @@ fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
     add_field(&mut c, "device", short, FieldKind::Device);
     add_field(&mut c, "path", file, FieldKind::Path);
     add_cite(&mut c, n, l);
-    add_fix(
-        &mut c,
+    c.add_fix(
         "Check that it is not mounted or used",
         "마운트되어 있거나 사용 중이 아닌지 확인합니다",
         Some(format!("findmnt {dev}; lsblk {dev}")),
     );
-    add_fix(
-        &mut c,
+    c.add_fix(
         "Detach the loop device",
         "루프 장치를 분리합니다",
         Some(format!("losetup -d {dev}")),
@@ -2589,7 +2540,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
                         .join(", ")
                 )
             };
-            let mut c = check(
+            let mut c = Check::new(
                 "iscsi-session-down",
                 Severity::Error,
                 format!(
@@ -2625,8 +2576,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
                 add_cite(&mut c, *n, t);
             }
             let portal = s.portal.split(',').next().unwrap_or("");
-            add_fix(
-                &mut c,
+            c.add_fix(
                 "Check the session and the network path to the portal",
                 "세션과 포털까지의 네트워크 경로를 확인합니다",
                 Some(format!(
@@ -2634,8 +2584,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
                     portal.rsplit_once(':').map(|x| x.0).unwrap_or(portal)
                 )),
             );
-            add_fix(
-                &mut c,
+            c.add_fix(
                 "If the volume should still be attached, log in again",
                 "볼륨이 아직 연결되어 있어야 한다면 다시 로그인합니다",
                 Some(format!(
@@ -2643,9 +2592,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
                     s.target, portal
                 )),
             );
-            add_fix(
-                &mut c,
-                "If the volume was detached, log out and delete the node record",
+            c.add_fix("If the volume was detached, log out and delete the node record",
                 "볼륨이 분리되었다면 로그아웃하고 노드 레코드를 삭제합니다",
                 Some(format!(
                     "iscsiadm -m node -T {} -p {} --logout && iscsiadm -m node -T {} -p {} -o delete",

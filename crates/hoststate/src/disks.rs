@@ -274,39 +274,6 @@ pub(crate) fn parse_float(s: &str) -> Option<f64> {
 // ---------------------------------------------------------------------------
 // Checks: small builders shared with `system`.
 
-pub(crate) fn new_check(id: &str, severity: Severity, en: String, ko: String) -> Check {
-    Check {
-        id: id.to_string(),
-        severity,
-        en,
-        ko,
-        fields: Vec::new(),
-        evidence: Vec::new(),
-        fix: Vec::new(),
-    }
-}
-
-pub(crate) fn field(c: &mut Check, name: &str, value: impl ToString, kind: FieldKind) {
-    c.fields.push((name.to_string(), value.to_string(), kind));
-}
-
-pub(crate) fn fix(c: &mut Check, en: &str, ko: &str, cmd: Option<String>) {
-    c.fix.push((en.to_string(), ko.to_string(), cmd));
-}
-
-pub(crate) fn cite(c: &mut Check, cite: &Cite) {
-    if !c.evidence.iter().any(|e| e.line == cite.line) {
-        c.evidence.push(cite.clone());
-    }
-}
-
-pub(crate) fn mk_cite(line: usize, text: &str) -> Cite {
-    Cite {
-        line: line as u64 + 1,
-        text: text.trim_end().to_string(),
-    }
-}
-
 /// The device from a command line (`[root@h ~]# smartctl -a /dev/sda` → `sda`).
 fn device_in_command(line: &str) -> Option<String> {
     line.split_whitespace()
@@ -471,7 +438,7 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         let t = line.trim();
-        let c = || Some(mk_cite(i, line));
+        let c = || Some(Cite::nth(i, line));
         // A command line starts a new disk.
         let is_prompt =
             t.contains("]# ") || t.contains("]$ ") || t.starts_with("# ") || t.starts_with("$ ");
@@ -716,7 +683,7 @@ fn json_cite(text: &str, key: &str, from: usize) -> Option<Cite> {
     let line = text[at..].lines().next().unwrap_or("");
     let start = text[..at].rfind('\n').map(|p| p + 1).unwrap_or(0);
     let full = format!("{}{}", &text[start..at], line);
-    Some(mk_cite(line_no, &full))
+    Some(Cite::nth(line_no, &full))
 }
 
 fn disk_from_json(v: &Value, text: &str, base: usize) -> Disk {
@@ -851,7 +818,7 @@ fn disk_from_json(v: &Value, text: &str, base: usize) -> Disk {
                     let at = p + tsec;
                     let ln = text[..at].matches('\n').count();
                     let start = text[..at].rfind('\n').map(|q| q + 1).unwrap_or(0);
-                    mk_cite(ln, text[start..].lines().next().unwrap_or(""))
+                    Cite::nth(ln, text[start..].lines().next().unwrap_or(""))
                 })
             };
             d.attrs.push(Attr {
@@ -901,7 +868,7 @@ fn disk_from_broken_json(text: &str) -> Disk {
     let line_of = |at: usize| {
         let ln = text[..at].matches('\n').count();
         let start = text[..at].rfind('\n').map(|q| q + 1).unwrap_or(0);
-        mk_cite(ln, text[start..].lines().next().unwrap_or(""))
+        Cite::nth(ln, text[start..].lines().next().unwrap_or(""))
     };
     d.device = val_after("name", 0).map(|(v, _)| v.trim_start_matches("/dev/").to_string());
     d.model = val_after("model_name", 0).map(|v| v.0);
@@ -1059,7 +1026,7 @@ fn parse_nvme_smart_log_text(text: &str) -> Vec<Disk> {
         if let Some((_, key)) = NVME_LABELS.iter().find(|(l, _)| *l == nl)
             && let Some(v) = parse_int(value)
         {
-            cur.set(key, v, Some(mk_cite(i, line)));
+            cur.set(key, v, Some(Cite::nth(i, line)));
         }
     }
     if !cur.vals.is_empty() {
@@ -1110,13 +1077,13 @@ fn disk_fact(d: &Disk) -> Value {
 
 fn disk_fields(c: &mut Check, d: &Disk) {
     if let Some(dev) = &d.device {
-        field(c, "device", dev, FieldKind::Device);
+        c.add_field("device", dev, FieldKind::Device);
     }
     if let Some(m) = &d.model {
-        field(c, "model", m, FieldKind::Text);
+        c.add_field("model", m, FieldKind::Text);
     }
     if let Some(s) = &d.serial {
-        field(c, "serial", s, FieldKind::Text);
+        c.add_field("serial", s, FieldKind::Text);
     }
 }
 
@@ -1150,7 +1117,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
 
     // smart-failed
     if d.passed == Some(false) || cw_fail {
-        let mut c = new_check(
+        let mut c = Check::new(
             "smart-failed",
             Severity::Critical,
             format!("{label}: SMART health check FAILED — the drive itself predicts failure"),
@@ -1158,26 +1125,23 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         );
         disk_fields(&mut c, d);
         if let Some(h) = &d.health_cite {
-            cite(&mut c, h);
+            c.add_cite(h);
         }
         if cw != 0
             && let Some(h) = d.cite_of("critical_warning")
         {
-            cite(&mut c, h);
+            c.add_cite(h);
         }
         for a in d.attrs.iter().filter(|a| !a.when_failed.is_empty()) {
             if let Some(ac) = &a.cite {
-                cite(&mut c, ac);
+                c.add_cite(ac);
             }
         }
-        fix(
-            &mut c,
-            "Back up the data on it now and replace the drive; migrate the VMs/volumes off it first",
+        c.add_fix("Back up the data on it now and replace the drive; migrate the VMs/volumes off it first",
             "지금 데이터를 백업하고 디스크를 교체할 것 — 먼저 VM/볼륨을 다른 저장소로 옮길 것",
             None,
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "Read the full report for the failing attributes and logs",
             "실패한 속성과 로그를 전체 보고서로 확인",
             Some(format!("smartctl -x {}", dev_path(d))),
@@ -1216,7 +1180,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
                 .iter()
                 .map(|(k, _, ko)| format!("{ko} {}", d.get(k).unwrap_or(0)))
                 .collect();
-            let mut c = new_check(
+            let mut c = Check::new(
                 "smart-errors-while-passed",
                 Severity::Error,
                 format!(
@@ -1230,47 +1194,40 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
             );
             disk_fields(&mut c, d);
             if let Some(h) = &d.health_cite {
-                cite(&mut c, h);
+                c.add_cite(h);
             }
             for (k, _, _) in &bad {
                 if let Some(ec) = d.cite_of(k) {
-                    cite(&mut c, ec);
+                    c.add_cite(ec);
                 }
-                field(&mut c, k, d.get(k).unwrap_or(0), FieldKind::Int);
+                c.add_field(k, d.get(k).unwrap_or(0), FieldKind::Int);
             }
             if let Some(e) = &d.error_entry {
-                cite(&mut c, e);
+                c.add_cite(e);
             }
-            fix(
-                &mut c,
+            c.add_fix(
                 "Read the full SMART report (error log, self-test log, device statistics)",
                 "SMART 전체 보고서(오류 로그, 자가 테스트 로그, 장치 통계) 확인",
                 Some(format!("smartctl -x {}", dev_path(d))),
             );
             if nvme {
-                fix(
-                    &mut c,
-                    "Read the NVMe error-log entries (status codes, LBAs): media errors mean data loss, invalid-field entries are host probing",
+                c.add_fix("Read the NVMe error-log entries (status codes, LBAs): media errors mean data loss, invalid-field entries are host probing",
                     "NVMe 오류 로그 항목(상태 코드, LBA) 확인: 미디어 오류는 데이터 손상, invalid-field 항목은 호스트의 조회 명령",
                     Some(format!("nvme error-log {}", nvme_ctrl(d))),
                 );
-                fix(
-                    &mut c,
+                c.add_fix(
                     "Check the firmware revision against the vendor's fixes and update if needed",
                     "펌웨어 버전을 제조사 수정 사항과 비교하고 필요하면 업데이트",
                     Some(format!("nvme fw-log {}", nvme_ctrl(d))),
                 );
             } else {
-                fix(
-                    &mut c,
+                c.add_fix(
                     "Run a long self-test to find unreadable sectors",
                     "긴 자가 테스트로 읽을 수 없는 섹터 확인",
                     Some(format!("smartctl -t long {}", dev_path(d))),
                 );
             }
-            fix(
-                &mut c,
-                "Back up now and plan the replacement; move I/O-heavy VMs and volumes off this drive",
+            c.add_fix("Back up now and plan the replacement; move I/O-heavy VMs and volumes off this drive",
                 "지금 백업하고 교체를 계획할 것; I/O가 많은 VM과 볼륨을 이 디스크에서 옮길 것",
                 None,
             );
@@ -1292,7 +1249,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
             let of_ko = cycles
                 .map(|pc| format!(" (전원 사이클 {pc}회 중)"))
                 .unwrap_or_default();
-            let mut c = new_check(
+            let mut c = Check::new(
                 "unsafe-shutdowns",
                 Severity::Warning,
                 format!(
@@ -1303,21 +1260,18 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
                 ),
             );
             disk_fields(&mut c, d);
-            field(&mut c, "unsafe_shutdowns", u, FieldKind::Int);
+            c.add_field("unsafe_shutdowns", u, FieldKind::Int);
             if let Some(x) = d.cite_of("unsafe_shutdowns") {
-                cite(&mut c, x);
+                c.add_cite(x);
             }
             if let Some(x) = d.cite_of("power_cycles") {
-                cite(&mut c, x);
+                c.add_cite(x);
             }
-            fix(
-                &mut c,
-                "Find why the host loses power or is hard-reset (watchdog, PSU, BMC event log)",
+            c.add_fix("Find why the host loses power or is hard-reset (watchdog, PSU, BMC event log)",
                 "호스트가 전원을 잃거나 강제 리셋되는 원인 확인(워치독, 전원 공급 장치, BMC 이벤트 로그)",
                 Some("ipmitool sel elist".into()),
             );
-            fix(
-                &mut c,
+            c.add_fix(
                 "Check the previous boots for clean shutdowns",
                 "이전 부팅들이 정상 종료되었는지 확인",
                 Some("journalctl --list-boots".into()),
@@ -1379,7 +1333,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         cites.extend(d.cite_of("critical_warning").cloned());
     }
     if !reasons_en.is_empty() {
-        let mut c = new_check(
+        let mut c = Check::new(
             "disk-thermal",
             Severity::Warning,
             format!(
@@ -1393,19 +1347,16 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         );
         disk_fields(&mut c, d);
         if let Some(t) = temp {
-            field(&mut c, "temperature", t, FieldKind::Int);
+            c.add_field("temperature", t, FieldKind::Int);
         }
         for x in &cites {
-            cite(&mut c, x);
+            c.add_cite(x);
         }
-        fix(
-            &mut c,
-            "Improve cooling: airflow over the M.2/drive bay, a heatsink, fan curves; check the CPU is not heating it",
+        c.add_fix("Improve cooling: airflow over the M.2/drive bay, a heatsink, fan curves; check the CPU is not heating it",
             "냉각 개선: M.2/드라이브 베이 공기 흐름, 방열판, 팬 설정; CPU 열이 전달되는지 확인",
             None,
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "Watch the drive temperature under load",
             "부하 중 디스크 온도 관찰",
             Some(if nvme {
@@ -1419,7 +1370,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
 
     // smr-disk
     if d.smr() {
-        let mut c = new_check(
+        let mut c = Check::new(
             "smr-disk",
             Severity::Warning,
             format!(
@@ -1431,7 +1382,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         );
         disk_fields(&mut c, d);
         if let Some(f) = &d.family {
-            field(&mut c, "model_family", f, FieldKind::Text);
+            c.add_field("model_family", f, FieldKind::Text);
         }
         out.push(c);
     }
@@ -1457,20 +1408,18 @@ fn cite_identity_lines(text: &str, checks: &mut [Check]) {
             let hit = family.as_deref().is_some_and(|f| l.contains(f))
                 || model.as_deref().is_some_and(|m| l.contains(m));
             if hit {
-                c.evidence.push(mk_cite(i, l));
+                c.evidence.push(Cite::nth(i, l));
             }
             if c.evidence.len() >= 2 {
                 break;
             }
         }
-        fix(
-            c,
+        c.add_fix(
             "Keep VM disks, databases and swap off it; use a CMR/SSD drive for them",
             "VM 디스크, DB, 스왑을 이 디스크에 두지 말고 CMR/SSD 디스크를 사용할 것",
             None,
         );
-        fix(
-            c,
+        c.add_fix(
             "See what lives on it",
             "이 디스크에 무엇이 있는지 확인",
             Some("lsblk -o NAME,MODEL,MOUNTPOINT,FSTYPE".into()),

@@ -53,6 +53,61 @@ pub struct Check {
     pub fix: Vec<(String, String, Option<String>)>,
 }
 
+impl Cite {
+    /// Line `line` (1-based) with its text, trailing white space dropped.
+    pub(crate) fn at(line: u64, text: &str) -> Cite {
+        Cite {
+            line,
+            text: text.trim_end().to_string(),
+        }
+    }
+
+    /// The line at 0-based index `idx` of a file's lines.
+    pub(crate) fn nth(idx: usize, text: &str) -> Cite {
+        Cite::at(idx as u64 + 1, text)
+    }
+}
+
+impl Check {
+    pub(crate) fn new(
+        id: &str,
+        severity: rootline_model::Severity,
+        en: String,
+        ko: String,
+    ) -> Check {
+        Check {
+            id: id.to_string(),
+            severity,
+            en,
+            ko,
+            fields: Vec::new(),
+            evidence: Vec::new(),
+            fix: Vec::new(),
+        }
+    }
+
+    pub(crate) fn add_field(
+        &mut self,
+        name: &str,
+        value: impl ToString,
+        kind: rootline_model::FieldKind,
+    ) {
+        self.fields
+            .push((name.to_string(), value.to_string(), kind));
+    }
+
+    pub(crate) fn add_fix(&mut self, en: &str, ko: &str, cmd: Option<String>) {
+        self.fix.push((en.to_string(), ko.to_string(), cmd));
+    }
+
+    /// Cite a line once, however many facts point at it.
+    pub(crate) fn add_cite(&mut self, cite: &Cite) {
+        if !self.evidence.iter().any(|e| e.line == cite.line) {
+            self.evidence.push(cite.clone());
+        }
+    }
+}
+
 /// What a file says about the host.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct HostState {

@@ -9,9 +9,7 @@
 use rootline_model::{FieldKind, Severity};
 use serde_json::{Value, json};
 
-use crate::disks::{
-    cite, content_is_void, field, fix, mk_cite, new_check, parse_float, parse_int, void_note,
-};
+use crate::disks::{content_is_void, parse_float, parse_int, void_note};
 use crate::parsers::Kind;
 use crate::{Check, Cite, HostState};
 
@@ -262,7 +260,7 @@ fn memory_check(m: &Mem, out: &mut Vec<Check>) {
             r * 100.0
         ));
     }
-    let mut c = new_check(
+    let mut c = Check::new(
         "memory-pressure",
         if severe {
             Severity::Error
@@ -279,44 +277,38 @@ fn memory_check(m: &Mem, out: &mut Vec<Check>) {
         ),
     );
     if let Some(h) = &m.host {
-        field(&mut c, "host", h, FieldKind::Host);
+        c.add_field("host", h, FieldKind::Host);
     }
-    field(&mut c, "total_mib", format!("{:.0}", total), FieldKind::Int);
+    c.add_field("total_mib", format!("{:.0}", total), FieldKind::Int);
     if let Some(a) = avail {
-        field(&mut c, "available_mib", format!("{:.0}", a), FieldKind::Int);
+        c.add_field("available_mib", format!("{:.0}", a), FieldKind::Int);
     }
     if let Some(u) = m.swap_used {
-        field(&mut c, "swap_used_mib", format!("{:.0}", u), FieldKind::Int);
+        c.add_field("swap_used_mib", format!("{:.0}", u), FieldKind::Int);
     }
     for x in [&m.mem_cite, &m.swap_cite].into_iter().flatten() {
-        cite(&mut c, x);
+        c.add_cite(x);
     }
-    fix(
-        &mut c,
+    c.add_fix(
         "See memory and swap in MiB",
         "메모리와 스왑을 MiB 단위로 확인",
         Some("free -m".into()),
     );
-    fix(
-        &mut c,
+    c.add_fix(
         "Watch si/so (swap in/out per second): non-zero over several samples is active swapping",
         "si/so(초당 스왑 입출력) 관찰: 여러 샘플에서 0이 아니면 스왑이 진행 중",
         Some("vmstat 1 10".into()),
     );
-    fix(
-        &mut c,
+    c.add_fix(
         "Find the largest processes (qemu-kvm guests are usually first)",
         "가장 큰 프로세스 확인(보통 qemu-kvm 게스트가 상위)",
         Some("ps aux --sort=-rss | head -n 15".into()),
     );
-    fix(
-        &mut c,
-        "Reduce memory overcommit: lower ram_allocation_ratio in nova.conf, move or shrink guests, reserve host memory (reserved_host_memory_mb)",
+    c.add_fix("Reduce memory overcommit: lower ram_allocation_ratio in nova.conf, move or shrink guests, reserve host memory (reserved_host_memory_mb)",
         "메모리 오버커밋 축소: nova.conf의 ram_allocation_ratio 낮추기, 게스트 이동/축소, 호스트 메모리 예약(reserved_host_memory_mb)",
         None,
     );
-    fix(
-        &mut c,
+    c.add_fix(
         "Only when free RAM exceeds the swap in use: pull swap back into RAM",
         "사용 중인 스왑보다 여유 RAM이 클 때만: 스왑을 RAM으로 되돌리기",
         Some("swapoff -a && swapon -a".into()),
@@ -449,13 +441,13 @@ fn parse_free(text: &str) -> HostState {
                             (Some(a), Some(b)) => Some(a + b),
                             _ => None,
                         });
-                    m.mem_cite = Some(mk_cite(*ln, lines[*ln]));
+                    m.mem_cite = Some(Cite::nth(*ln, lines[*ln]));
                 }
                 "Swap" => {
                     m.swap_total = get("total");
                     m.swap_used = get("used");
                     m.swap_free = get("free");
-                    m.swap_cite = Some(mk_cite(*ln, lines[*ln]));
+                    m.swap_cite = Some(Cite::nth(*ln, lines[*ln]));
                 }
                 l if l.starts_with("-/+") => {
                     plus_free = vals.get(1).and_then(|v| size_mib(v, unit));
@@ -510,7 +502,7 @@ fn parse_meminfo(text: &str) -> HostState {
             m.line = i as u64 + 1;
             seen = true;
         }
-        let c = Some(mk_cite(i, l));
+        let c = Some(Cite::nth(i, l));
         match k {
             "MemTotal" => {
                 m.total = Some(mib);
@@ -728,14 +720,14 @@ fn parse_top(text: &str) -> HostState {
                 m.free = get("free");
                 m.used = get("used");
                 m.buff_cache = get("buff/cache").or(get("buffers"));
-                m.mem_cite = Some(mk_cite(i, l));
+                m.mem_cite = Some(Cite::nth(i, l));
             }
             "Swap" => {
                 m.swap_total = get("total");
                 m.swap_free = get("free");
                 m.swap_used = get("used");
                 m.available = get("avail Mem").or(m.available);
-                m.swap_cite = Some(mk_cite(i, l));
+                m.swap_cite = Some(Cite::nth(i, l));
             }
             _ => {}
         }
@@ -780,7 +772,7 @@ fn parse_vmstat(text: &str) -> HostState {
         }
         if is_vmstat_header(l) {
             names = l.split_whitespace().map(|s| s.to_string()).collect();
-            header.get_or_insert_with(|| mk_cite(i, l));
+            header.get_or_insert_with(|| Cite::nth(i, l));
             continue;
         }
         if names.is_empty() {
@@ -846,7 +838,7 @@ fn parse_vmstat(text: &str) -> HostState {
             .as_deref()
             .map(|h| format!("{h}: "))
             .unwrap_or_default();
-        let mut c = new_check(
+        let mut c = Check::new(
             "swap-activity",
             Severity::Warning,
             format!(
@@ -865,28 +857,25 @@ fn parse_vmstat(text: &str) -> HostState {
             ),
         );
         if let Some(h) = &host {
-            field(&mut c, "host", h, FieldKind::Host);
+            c.add_field("host", h, FieldKind::Host);
         }
         if let Some(h) = &header {
-            cite(&mut c, h);
+            c.add_cite(h);
         }
         for (ln, _) in active.iter().take(5) {
-            cite(&mut c, &mk_cite(*ln, lines[*ln]));
+            c.add_cite(&Cite::nth(*ln, lines[*ln]));
         }
-        fix(
-            &mut c,
+        c.add_fix(
             "See what uses the memory",
             "메모리를 사용하는 프로세스 확인",
             Some("ps aux --sort=-rss | head -n 15".into()),
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "See memory and swap totals",
             "메모리와 스왑 총량 확인",
             Some("free -m".into()),
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "Free memory (move or shrink guests, lower overcommit) before the OOM killer does",
             "OOM killer가 동작하기 전에 메모리 확보(게스트 이동/축소, 오버커밋 축소)",
             None,
@@ -1020,7 +1009,7 @@ fn parse_sensors(text: &str) -> HostState {
                         value: v,
                         high: None,
                         crit: None,
-                        cite: mk_cite(i, l),
+                        cite: Cite::nth(i, l),
                     });
                 } else if let Some(last) = readings.last_mut() {
                     if k.ends_with("_max") {
@@ -1053,7 +1042,7 @@ fn parse_sensors(text: &str) -> HostState {
             value: v,
             high: None,
             crit: None,
-            cite: mk_cite(i, l),
+            cite: Cite::nth(i, l),
         };
         limits(rest, &mut r);
         readings.push(r);
@@ -1101,7 +1090,7 @@ fn parse_sensors(text: &str) -> HostState {
         let lim = plausible(maxr.high)
             .map(|h| format!(" (high {h:.0} °C)"))
             .unwrap_or_default();
-        let mut c = new_check(
+        let mut c = Check::new(
             "cpu-hot",
             if at_crit {
                 Severity::Error
@@ -1121,13 +1110,8 @@ fn parse_sensors(text: &str) -> HostState {
                 hot.len()
             ),
         );
-        field(&mut c, "chip", &maxr.chip, FieldKind::Text);
-        field(
-            &mut c,
-            "max_temp_c",
-            format!("{:.0}", maxr.value),
-            FieldKind::Int,
-        );
+        c.add_field("chip", &maxr.chip, FieldKind::Text);
+        c.add_field("max_temp_c", format!("{:.0}", maxr.value), FieldKind::Int);
         // Package first, then the hottest.
         let mut ev: Vec<&Reading> = hot.clone();
         ev.sort_by(|a, b| {
@@ -1136,22 +1120,19 @@ fn parse_sensors(text: &str) -> HostState {
             pb.cmp(&pa).then(b.value.total_cmp(&a.value))
         });
         for r in ev.iter().take(6) {
-            cite(&mut c, &r.cite);
+            c.add_cite(&r.cite);
         }
-        fix(
-            &mut c,
+        c.add_fix(
             "Check cooling: fans, heatsink contact and thermal paste, dust, room/rack air flow",
             "냉각 확인: 팬, 방열판 접촉과 서멀 페이스트, 먼지, 랙 공기 흐름",
             None,
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "Check for throttling events",
             "스로틀링 이벤트 확인",
             Some("journalctl -k | grep -i -E 'thermal|throttl'".into()),
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "Watch the temperatures under load",
             "부하 중 온도 관찰",
             Some("watch -n 2 sensors".into()),
@@ -1170,7 +1151,7 @@ fn parse_sensors(text: &str) -> HostState {
         if r.value < h - DRIVE_MARGIN_C {
             continue;
         }
-        let mut c = new_check(
+        let mut c = Check::new(
             "disk-thermal",
             Severity::Warning,
             format!(
@@ -1182,16 +1163,14 @@ fn parse_sensors(text: &str) -> HostState {
                 r.chip, r.label, r.value, h
             ),
         );
-        field(&mut c, "chip", &r.chip, FieldKind::Text);
-        cite(&mut c, &r.cite);
-        fix(
-            &mut c,
+        c.add_field("chip", &r.chip, FieldKind::Text);
+        c.add_cite(&r.cite);
+        c.add_fix(
             "Improve airflow over the drive; add a heatsink to M.2 drives",
             "디스크 주변 공기 흐름 개선; M.2에는 방열판 추가",
             None,
         );
-        fix(
-            &mut c,
+        c.add_fix(
             "Read the drive's own thermal counters",
             "디스크 자체 온도 카운터 확인",
             Some("smartctl -a /dev/nvme0".into()),

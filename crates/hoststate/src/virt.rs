@@ -263,13 +263,6 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
 // Helpers
 // ---------------------------------------------------------------------------
 
-fn cite(idx: usize, text: &str) -> Cite {
-    Cite {
-        line: idx as u64 + 1,
-        text: text.trim_end().to_string(),
-    }
-}
-
 fn field(name: &str, value: &str, kind: FieldKind) -> (String, String, FieldKind) {
     (name.to_string(), value.to_string(), kind)
 }
@@ -626,8 +619,8 @@ fn parse_ps(text: &str) -> HostState {
             } else {
                 format!("has {} thread(s)", p.d_threads.len())
             };
-            let mut evidence = vec![cite(p.line, &p.text)];
-            evidence.extend(p.d_threads.iter().take(8).map(|(i, t)| cite(*i, t)));
+            let mut evidence = vec![Cite::nth(p.line, &p.text)];
+            evidence.extend(p.d_threads.iter().take(8).map(|(i, t)| Cite::nth(*i, t)));
             let mut fields = vec![
                 field("task", &task, FieldKind::Task),
                 field("pid", &p.pid, FieldKind::Pid),
@@ -679,8 +672,8 @@ fn parse_ps(text: &str) -> HostState {
         } else {
             Severity::Info
         };
-        let mut evidence = vec![cite(p.line, &p.text)];
-        evidence.extend(p.z_threads.iter().take(4).map(|(i, t)| cite(*i, t)));
+        let mut evidence = vec![Cite::nth(p.line, &p.text)];
+        evidence.extend(p.z_threads.iter().take(4).map(|(i, t)| Cite::nth(*i, t)));
         let since = if p.start.is_empty() {
             String::new()
         } else {
@@ -884,10 +877,10 @@ fn parse_qemu_img_check(text: &str) -> HostState {
         let mut ev: Vec<Cite> = error_lines
             .iter()
             .take(10)
-            .map(|&i| cite(i, lines[i]))
+            .map(|&i| Cite::nth(i, lines[i]))
             .collect();
         if let Some(i) = summary_c {
-            ev.push(cite(i, lines[i]));
+            ev.push(Cite::nth(i, lines[i]));
         }
         let mut fields = id_fields.clone();
         fields.push(field(
@@ -909,10 +902,10 @@ fn parse_qemu_img_check(text: &str) -> HostState {
         let mut ev: Vec<Cite> = leak_lines
             .iter()
             .take(10)
-            .map(|&i| cite(i, lines[i]))
+            .map(|&i| Cite::nth(i, lines[i]))
             .collect();
         if let Some(i) = summary_l {
-            ev.push(cite(i, lines[i]));
+            ev.push(Cite::nth(i, lines[i]));
         }
         let mut fields = id_fields.clone();
         fields.push(field("leaks", &leaks.to_string(), FieldKind::Int));
@@ -1016,9 +1009,9 @@ fn parse_qemu_img_info(text: &str) -> HostState {
                 .as_u64()
                 .map(|l| l as usize - 1)
                 .unwrap_or(line);
-            let mut ev = vec![cite(line, lines.get(line).copied().unwrap_or(""))];
+            let mut ev = vec![Cite::nth(line, lines.get(line).copied().unwrap_or(""))];
             if cl != line {
-                ev.push(cite(cl, lines.get(cl).copied().unwrap_or("")));
+                ev.push(Cite::nth(cl, lines.get(cl).copied().unwrap_or("")));
             }
             st.checks.push(Check {
                 id: "qemu-img-corruption".into(),
@@ -1231,12 +1224,12 @@ fn parse_domain_xml(text: &str) -> HostState {
                 .as_u64()
                 .map(|x| x as usize - 1)
                 .unwrap_or(l);
-            let mut ev = vec![cite(l, lines.get(l).copied().unwrap_or(""))];
+            let mut ev = vec![Cite::nth(l, lines.get(l).copied().unwrap_or(""))];
             if dl != l {
-                ev.push(cite(dl, lines.get(dl).copied().unwrap_or("")));
+                ev.push(Cite::nth(dl, lines.get(dl).copied().unwrap_or("")));
             }
             if let Some(sl) = d["source-line"].as_u64().map(|x| x as usize - 1) {
-                ev.push(cite(sl, lines.get(sl).copied().unwrap_or("")));
+                ev.push(Cite::nth(sl, lines.get(sl).copied().unwrap_or("")));
             }
             let mut fields = vec![field("domain", &dom, FieldKind::Domain)];
             if !source.is_empty() {
@@ -1539,7 +1532,7 @@ fn parse_openstack(text: &str) -> HostState {
                 let mut ev = Vec::new();
                 for k in ["action", "events", "instance_uuid", "project_id", "user_id"] {
                     if let Some((_, _, l)) = rget(rec, k) {
-                        let c = cite(*l, lines.get(*l).copied().unwrap_or(""));
+                        let c = Cite::nth(*l, lines.get(*l).copied().unwrap_or(""));
                         if !ev.contains(&c) {
                             ev.push(c);
                         }
@@ -1623,7 +1616,7 @@ fn parse_openstack(text: &str) -> HostState {
         let mut ev: Vec<Cite> = stop_lines
             .iter()
             .take(12)
-            .map(|&l| cite(l, lines.get(l).copied().unwrap_or("")))
+            .map(|&l| Cite::nth(l, lines.get(l).copied().unwrap_or("")))
             .collect();
         ev.sort_by_key(|c| c.line);
         let first = times.iter().min().cloned().unwrap_or_default();
@@ -1910,9 +1903,9 @@ fn parse_ls(text: &str) -> HostState {
         }
     }
     if !bad.is_empty() {
-        let mut ev: Vec<Cite> = bad.iter().map(|b| cite(b.0, lines[b.0])).collect();
+        let mut ev: Vec<Cite> = bad.iter().map(|b| Cite::nth(b.0, lines[b.0])).collect();
         if let Some(i) = indicator {
-            ev.push(cite(i, lines[i]));
+            ev.push(Cite::nth(i, lines[i]));
         }
         ev.sort_by_key(|c| c.line);
         let mut fields = Vec::new();
@@ -2062,7 +2055,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
             en: format!("nova [libvirt] {} = {} but cinder use_multipath_for_image_xfer = {}: volumes are attached through a different path stack by Nova and by Cinder.", n.1, n.2, c.2),
             ko: format!("nova [libvirt] {} = {} 인데 cinder use_multipath_for_image_xfer = {} 입니다: Nova 와 Cinder 가 서로 다른 경로 구성으로 볼륨을 붙입니다.", n.1, n.2, c.2),
             fields: vec![],
-            evidence: vec![cite(n.3, lines[n.3]), cite(c.3, lines[c.3])],
+            evidence: vec![Cite::nth(n.3, lines[n.3]), Cite::nth(c.3, lines[c.3])],
             fix: vec![fix(
                 "Set both to the same value (true on multipath hosts) and restart nova-compute and cinder-volume.",
                 "두 값을 같게 (multipath 호스트라면 true) 맞추고 nova-compute 와 cinder-volume 을 재시작합니다.",
@@ -2130,13 +2123,13 @@ fn parse_ini(text: &str, file: &str) -> HostState {
         }
         let mut ev = Vec::new();
         if let Some(hl) = lines.iter().position(|l| l.trim() == format!("[{s}]")) {
-            ev.push(cite(hl, lines[hl]));
+            ev.push(Cite::nth(hl, lines[hl]));
         }
         for e in [drv, shares, ops, perms].into_iter().flatten() {
-            ev.push(cite(e.3, lines[e.3]));
+            ev.push(Cite::nth(e.3, lines[e.3]));
         }
         if let Some(i) = indicator {
-            ev.push(cite(i, lines[i]));
+            ev.push(Cite::nth(i, lines[i]));
         }
         ev.sort_by_key(|c| c.line);
         ev.dedup();
@@ -2308,7 +2301,7 @@ fn parse_multipath_conf(text: &str) -> HostState {
         if !(npr_queue || (feat.is_some() && !bounded)) {
             continue;
         }
-        let mut ev = vec![cite(line, lines[line])];
+        let mut ev = vec![Cite::nth(line, lines[line])];
         for e in [
             get("vendor"),
             get("product"),
@@ -2319,7 +2312,7 @@ fn parse_multipath_conf(text: &str) -> HostState {
         .into_iter()
         .flatten()
         {
-            ev.push(cite(e.2, lines[e.2]));
+            ev.push(Cite::nth(e.2, lines[e.2]));
         }
         let mut fields = Vec::new();
         let mut what = path.clone();
