@@ -131,60 +131,27 @@ pub fn render_plan(plan: &Plan, lang: Lang, host: &str, dry_run: bool) -> String
 
 fn check_label(s: &crate::plan::Safety, lang: Lang) -> String {
     use crate::plan::Safety::*;
-    let ko = lang == Lang::Ko;
-    match s {
-        StillStale(d) => {
-            if ko {
-                format!("{d} 여전히 stale")
-            } else {
-                format!("{d} still stale")
-            }
-        }
-        NotMounted(d) => {
-            if ko {
-                format!("{d} 마운트 안 됨")
-            } else {
-                format!("{d} not mounted")
-            }
-        }
-        NoHolders(d) => {
-            if ko {
-                format!("{d} holder 없음")
-            } else {
-                format!("{d} has no holders")
-            }
-        }
+    let (en, ko) = match s {
+        StillStale(d) => (format!("{d} still stale"), format!("{d} 여전히 stale")),
+        NotMounted(d) => (format!("{d} not mounted"), format!("{d} 마운트 안 됨")),
+        NoHolders(d) => (format!("{d} has no holders"), format!("{d} holder 없음")),
         // dmsetup's own word, the same in both languages.
-        OpenCountZero(d) => format!("{d} open count 0"),
-        NotSwap(d) => {
-            if ko {
-                format!("{d} swap 아님")
-            } else {
-                format!("{d} not swap")
-            }
-        }
-        NoOpeners(d) => {
-            if ko {
-                format!("{d}를 연 프로세스 없음")
-            } else {
-                format!("no process has {d} open")
-            }
-        }
-        NotInDomain(d) => {
-            if ko {
-                format!("{d}를 쓰는 도메인 없음")
-            } else {
-                format!("no running domain uses {d}")
-            }
-        }
-        NoInflight(d) => {
-            if ko {
-                format!("{d} 처리 중 I/O 없음")
-            } else {
-                format!("{d} has no I/O in flight")
-            }
-        }
-    }
+        OpenCountZero(d) => (format!("{d} open count 0"), format!("{d} open count 0")),
+        NotSwap(d) => (format!("{d} not swap"), format!("{d} swap 아님")),
+        NoOpeners(d) => (
+            format!("no process has {d} open"),
+            format!("{d}를 연 프로세스 없음"),
+        ),
+        NotInDomain(d) => (
+            format!("no running domain uses {d}"),
+            format!("{d}를 쓰는 도메인 없음"),
+        ),
+        NoInflight(d) => (
+            format!("{d} has no I/O in flight"),
+            format!("{d} 처리 중 I/O 없음"),
+        ),
+    };
+    if lang == Lang::Ko { ko } else { en }
 }
 
 /// What `--apply` did.
