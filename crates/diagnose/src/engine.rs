@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, SourceRef};
 
 use crate::identity::{self, EntityKind, Graph};
-use crate::knowledge::{ActionDef, Cause, Knowledge, Lang, Link, Role};
+use crate::knowledge::{ActionDef, Benign, Cause, Knowledge, Lang, Link, Role};
 use crate::{
     Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, HostFact, Outcome,
 };
@@ -332,21 +332,27 @@ pub fn diagnose(
     // signature (a removable disk's attach line for its I/O errors).
     // Per rule with `requires`: the (host, group) pairs its required events
     // sit in — one pass, not a search per event.
-    let required: Vec<HashSet<(Option<&str>, usize)>> = knowledge
-        .benign
-        .iter()
-        .map(|b| {
-            let mut set = HashSet::new();
-            for (j, e) in events.iter().enumerate() {
-                if b.requires.contains(&e.signature) {
-                    for &g in &egroups[j] {
-                        set.insert((e.host.as_deref(), g));
+    // Per rule, the same for its `unless` signatures (which veto).
+    let groups_of = |wanted: fn(&Benign) -> &[String]| {
+        knowledge
+            .benign
+            .iter()
+            .map(|b| {
+                let sigs = wanted(b);
+                let mut set = HashSet::new();
+                for (j, e) in events.iter().enumerate() {
+                    if sigs.contains(&e.signature) {
+                        for &g in &egroups[j] {
+                            set.insert((e.host.as_deref(), g));
+                        }
                     }
                 }
-            }
-            set
-        })
-        .collect();
+                set
+            })
+            .collect::<Vec<HashSet<(Option<&str>, usize)>>>()
+    };
+    let required = groups_of(|b| &b.requires);
+    let excluded = groups_of(|b| &b.unless);
     let mut benign_of: Vec<Option<usize>> = vec![None; events.len()];
     for (i, e) in events.iter().enumerate() {
         benign_of[i] = knowledge.benign.iter().enumerate().position(|(bi, b)| {
@@ -362,7 +368,10 @@ pub fn diagnose(
                     && egroups[i]
                         .iter()
                         .any(|&g| required[bi].contains(&(e.host.as_deref(), g))));
-            field_ok && linked
+            let vetoed = egroups[i]
+                .iter()
+                .any(|&g| excluded[bi].contains(&(e.host.as_deref(), g)));
+            field_ok && linked && !vetoed
         });
     }
     let mut findings = Vec::new();

@@ -189,6 +189,8 @@ struct BenignToml {
     matches: Option<String>,
     #[serde(default)]
     requires: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
     text: Text,
 }
 
@@ -229,6 +231,10 @@ pub struct Benign {
     /// Signatures of which one event must share an identity with the event
     /// (a removable disk's attach line for its later I/O errors).
     pub requires: Vec<String>,
+    /// Signatures of which a linked event makes the event NOT benign: a
+    /// loop device's I/O errors are a snap image's noise, unless host state
+    /// shows its backing file on a network or FUSE file system.
+    pub unless: Vec<String>,
     pub text: Text,
     pub origin: String,
 }
@@ -362,6 +368,7 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
             signatures: b.signatures,
             field,
             requires: b.requires,
+            unless: b.unless,
             text: b.text,
             origin: format!("{file}:{line}"),
         })));
@@ -485,7 +492,7 @@ impl Knowledge {
             }
         }
         for b in &self.benign {
-            for sig in b.signatures.iter().chain(&b.requires) {
+            for sig in b.signatures.iter().chain(&b.requires).chain(&b.unless) {
                 if !known(sig) {
                     return Err(at(
                         &b.origin,
