@@ -396,6 +396,31 @@ fn panic_while_hung_still_cleans_up() {
     println!("panic cleanup test took {:?}", started.elapsed());
 }
 
+/// Dropped in the wrong order — the filesystem while a loop device still
+/// holds its file open — the filesystem is unmounted lazily and its
+/// connection aborted, and the loop device detaches afterwards.
+#[test]
+fn filesystem_dropped_before_its_loop_device_still_goes_away() {
+    let Some(_lock) = setup(require_root_and_fuse) else {
+        return;
+    };
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let fs = TestFs::mount(dir.path(), DISK_SIZE).unwrap();
+    let mount_point = fs.mount_point().to_owned();
+    let lo = LoopDevice::attach(fs.file()).unwrap();
+    fs.unmount().unwrap();
+    assert!(!mounted(&mount_point));
+    // A lazily unmounted file is named from its own root once detached.
+    assert_eq!(
+        lo.backing_file().as_deref(),
+        Some(Path::new("/").join(rootline_testfs::FILE_NAME).as_path())
+    );
+    lo.detach().unwrap();
+    assert_clean(&mount_point, None);
+    println!("wrong-order test took {:?}", started.elapsed());
+}
+
 /// A killed test process runs no destructors; the next lock holder removes
 /// its mount and loop device.
 #[test]
