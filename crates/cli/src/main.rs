@@ -18,6 +18,8 @@ use rootline_diagnose::{Knowledge, Lang};
 use rootline_model::FieldKind;
 use rootline_parse::{LogFormat, parse_line};
 
+mod fix;
+
 /// Exit status when the analysis ran (whatever it found).
 const EXIT_OK: u8 = 0;
 /// Exit status for failures of rootline itself (a broken catalog, an
@@ -51,6 +53,10 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Plan (default) or --apply the cleanup of stale devices on this machine:
+    /// loop devices with deleted backing files, multipath maps with no usable path,
+    /// unused dm maps, leftover SCSI devices. Exit 4: something was refused or failed
+    Fix(fix::FixArgs),
     /// Explain how a cause is recognised and fixed (no CAUSE: list the causes)
     Explain {
         /// A cause id, e.g. multipath-path-loss
@@ -498,6 +504,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Catalog { command } => catalog_cmd(command),
+        Command::Fix(args) => fix::fix(args),
         Command::Explain {
             cause,
             lang,

@@ -17,13 +17,15 @@
 //! or a simulated host in tests.
 
 mod apply;
+mod host;
 mod plan;
 pub mod probe;
 mod render;
 
 pub use apply::{Applied, ItemOutcome, apply};
+pub use host::Host;
 pub use plan::{Checked, Item, Plan, Safety, Step, Target, TargetKind, Verdict, discover, plan};
-pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Probe, Task};
+pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Probe, Task, Tasks};
 pub use render::{Lang, render_applied, render_plan};
 
 #[cfg(test)]

@@ -145,6 +145,9 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
+/// The verdict of a check that is made only when its step's turn comes.
+pub(crate) const LATER: &str = "checked right before this step runs";
+
 /// Find the stale devices of a host.
 pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
     let mut targets: Vec<Target> = Vec::new();
@@ -174,7 +177,9 @@ pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
         }
     }
 
-    let has_dm = devices.iter().any(|d| d.dm_name.is_some());
+    // Without sysfs (a sosreport-like --root), the recorded outputs still
+    // tell about maps.
+    let has_dm = devices.is_empty() || devices.iter().any(|d| d.dm_name.is_some());
     let has_scsi = devices.iter().any(|d| d.scsi_state.is_some());
     if has_dm {
         for check in host_checks(probe, &["multipath", "-ll"], &mut notes) {
@@ -330,14 +335,14 @@ fn item_for(target: Target, probe: &dyn Probe) -> Item {
         steps,
         refused: None,
     };
-    for step in &mut item.steps {
-        for c in &mut step.checks {
+    // The first step's checks decide now; a later step's checks depend on
+    // the earlier steps having run (a path has a holder until its map is
+    // flushed), so they are listed now and made when their turn comes.
+    if let Some(first) = item.steps.first_mut() {
+        for c in &mut first.checks {
             c.verdict = evaluate(&c.safety, &item.target, probe);
         }
     }
-    // The first step's checks decide now; a later step's checks depend on
-    // the earlier steps having run (a path has a holder until its map is
-    // flushed), so they are only shown now and decided when their turn comes.
     if let Some(first) = item.steps.first()
         && let Some(bad) = first.checks.iter().find(|c| !c.verdict.passed())
     {
@@ -385,7 +390,7 @@ fn step(en: String, ko: String, argv: &[&str], checks: Vec<Safety>) -> Step {
             .into_iter()
             .map(|safety| Checked {
                 safety,
-                verdict: Verdict::Unknown("not checked yet".to_string()),
+                verdict: Verdict::Unknown(LATER.to_string()),
             })
             .collect(),
     }
@@ -664,23 +669,18 @@ fn no_openers(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
         Err(e) => return Verdict::Unknown(e),
     };
     let names = dev_names(d, t);
-    let mut unreadable = 0;
-    for task in &tasks {
-        match &task.fds {
-            Some(fds) => {
-                if fds.iter().any(|f| names.contains(f)) {
-                    return Verdict::Fail(format!("{} (pid {}) has it open", task.comm, task.pid));
-                }
-            }
-            None => unreadable += 1,
+    for task in &tasks.list {
+        if task.fds.iter().any(|f| names.contains(f)) {
+            return Verdict::Fail(format!("{} (pid {}) has it open", task.comm, task.pid));
         }
     }
-    if unreadable > 0 {
+    if tasks.fds_unreadable > 0 {
         Verdict::Unknown(format!(
-            "the open files of {unreadable} processes could not be read (run as root)"
+            "the open files of {} processes could not be read (run as root)",
+            tasks.fds_unreadable
         ))
     } else {
-        Verdict::Pass(format!("no open file of {} processes", tasks.len()))
+        Verdict::Pass(format!("no open file of {} processes", tasks.list.len()))
     }
 }
 
@@ -702,7 +702,7 @@ fn not_in_domain(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
     };
     match probe.tasks() {
         Ok(tasks) => {
-            for task in tasks.iter().filter(|t| t.comm.starts_with("qemu")) {
+            for task in tasks.list.iter().filter(|t| t.comm.starts_with("qemu")) {
                 if task.cmdline.iter().any(|a| mentions(a)) {
                     return Verdict::Fail(format!(
                         "qemu process {} uses it on its command line",

@@ -53,9 +53,17 @@ pub struct Task {
     pub pid: u32,
     pub comm: String,
     pub cmdline: Vec<String>,
-    /// Targets of its open file descriptors (`/dev/loop3`); `None` when they
-    /// could not be read (another user's process, not root).
-    pub fds: Option<Vec<String>>,
+    /// Targets of its open file descriptors (`/dev/loop3`).
+    pub fds: Vec<String>,
+}
+
+/// The processes of a host.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tasks {
+    pub list: Vec<Task>,
+    /// Processes whose open files could not be read (another user's, when
+    /// not root): a "nobody has it open" check cannot be made then.
+    pub fds_unreadable: u64,
 }
 
 /// How a command ended.
@@ -127,7 +135,7 @@ pub trait Probe {
     fn mounts(&self) -> Result<Vec<Mount>, String>;
     /// Active swap areas (`/proc/swaps` file names).
     fn swaps(&self) -> Result<Vec<String>, String>;
-    fn tasks(&self) -> Result<Vec<Task>, String>;
+    fn tasks(&self) -> Result<Tasks, String>;
     /// Running domains' live definitions (`/run/libvirt/qemu/*.xml`): (name,
     /// XML). Empty when libvirt is not there.
     fn running_domains(&self) -> Result<Vec<(String, String)>, String>;

@@ -105,6 +105,29 @@ pub fn render_plan(plan: &Plan, lang: Lang, host: &str, dry_run: bool) -> String
                 if ko { &step.ko } else { &step.en }
             );
             let _ = writeln!(s, "       $ {}", step.command_line());
+            if j > 0
+                && step
+                    .checks
+                    .iter()
+                    .all(|c| c.verdict.why() == crate::plan::LATER)
+            {
+                let names: Vec<String> = step
+                    .checks
+                    .iter()
+                    .map(|c| check_label(&c.safety, lang))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "       {} {}",
+                    if ko {
+                        "실행 직전 확인:"
+                    } else {
+                        "checked right before it runs:"
+                    },
+                    names.join(", ")
+                );
+                continue;
+            }
             for c in &step.checks {
                 let mark = match &c.verdict {
                     Verdict::Pass(_) => "ok  ",

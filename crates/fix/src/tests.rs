@@ -37,7 +37,7 @@ struct State {
     devices: Vec<BlockDev>,
     mounts: Vec<Mount>,
     swaps: Vec<String>,
-    tasks: Vec<Task>,
+    tasks: Tasks,
     domains: Vec<(String, String)>,
     outputs: HashMap<String, CmdOutput>,
     /// Commands that fail when executed.
@@ -112,11 +112,11 @@ impl Sim {
             fstype: "ext4".into(),
             devnum: Some("253:0".into()),
         }];
-        st.tasks = vec![Task {
+        st.tasks.list = vec![Task {
             pid: 1,
             comm: "systemd".into(),
             cmdline: vec!["/sbin/init".into()],
-            fds: Some(vec!["/dev/kmsg".into()]),
+            fds: vec!["/dev/kmsg".into()],
         }];
         st.outputs.insert("multipath -ll".into(), ok(MULTIPATH_LL));
         st.outputs.insert(
@@ -190,7 +190,7 @@ impl Probe for Sim {
     fn swaps(&self) -> Result<Vec<String>, String> {
         Ok(self.0.borrow().swaps.clone())
     }
-    fn tasks(&self) -> Result<Vec<Task>, String> {
+    fn tasks(&self) -> Result<Tasks, String> {
         Ok(self.0.borrow().tasks.clone())
     }
     fn running_domains(&self) -> Result<Vec<(String, String)>, String> {
@@ -399,7 +399,7 @@ fn a_running_domain_using_the_map_refuses_it() {
 #[test]
 fn a_qemu_command_line_naming_the_device_refuses_it() {
     let sim = Sim::seed000().with_loop("loop3", "/var/lib/images/scratch.img", true);
-    sim.0.borrow_mut().tasks.push(Task {
+    sim.0.borrow_mut().tasks.list.push(Task {
         pid: 4242,
         comm: "qemu-system-x86".into(),
         cmdline: vec![
@@ -407,7 +407,7 @@ fn a_qemu_command_line_naming_the_device_refuses_it() {
             "-blockdev".into(),
             "{\"driver\":\"host_device\",\"filename\":\"/dev/loop3\",\"node-name\":\"libvirt-2-storage\"}".into(),
         ],
-        fds: Some(vec![]),
+        fds: vec![],
     });
     let plan = plan(&sim);
     let item = plan
@@ -465,11 +465,11 @@ fn a_change_between_plan_and_apply_is_caught_before_the_step() {
     let plan = plan(&sim);
     assert_eq!(plan.items[0].refused, None);
     // Someone opens the device after the plan was shown.
-    sim.0.borrow_mut().tasks.push(Task {
+    sim.0.borrow_mut().tasks.list.push(Task {
         pid: 977,
         comm: "dd".into(),
         cmdline: vec!["dd".into(), "if=/dev/loop3".into()],
-        fds: Some(vec!["/dev/loop3".into()]),
+        fds: vec!["/dev/loop3".into()],
     });
     let mut audit = Vec::new();
     let applied = apply(&plan, &sim, &sim, &mut audit, &mut yes).unwrap();

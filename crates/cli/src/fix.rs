@@ -1,0 +1,172 @@
+//! `rootline fix`: plan (default) or apply the cleanup of stale devices.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use rootline_fix::{Host, Item, Lang, apply, plan, render_applied, render_plan};
+
+/// Exit status when the plan has refused targets or an applied step failed.
+pub const EXIT_NOT_CLEAN: u8 = 4;
+
+#[derive(clap::Args)]
+pub struct FixArgs {
+    /// Perform the plan (default: only print it). Asks before each device unless --yes
+    #[arg(long)]
+    apply: bool,
+    /// With --apply: do not ask for confirmation
+    #[arg(long, requires = "apply")]
+    yes: bool,
+    /// Read a tree laid out like / instead of this machine (plans only; recorded
+    /// command outputs are taken from DIR/sos_commands/)
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root: PathBuf,
+    /// Append every action and outcome (JSON lines) to this file
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "/var/log/rootline/fix-audit.jsonl"
+    )]
+    audit_log: PathBuf,
+    /// Seconds a command may take before it is killed (and recorded as hung)
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    timeout: u64,
+    /// Print the plan (and outcome) as JSON
+    #[arg(long)]
+    json: bool,
+    /// Report language
+    #[arg(long, value_enum, default_value = "en")]
+    lang: super::LangChoice,
+}
+
+fn host_name(root: &Path) -> String {
+    let from = |p: &str| {
+        std::fs::read_to_string(root.join(p))
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    from("proc/sys/kernel/hostname")
+        .or_else(|| from("etc/hostname"))
+        .unwrap_or_else(|| root.display().to_string())
+}
+
+pub fn fix(args: FixArgs) -> Result<u8> {
+    let lang = match args.lang {
+        super::LangChoice::En => Lang::En,
+        super::LangChoice::Ko => Lang::Ko,
+    };
+    let host = Host::new(&args.root, Duration::from_secs(args.timeout.max(1)));
+    let name = host_name(&args.root);
+    if args.apply && args.root != Path::new("/") {
+        bail!(
+            "--apply acts on this machine, and --root {} describes another system: refusing",
+            args.root.display()
+        );
+    }
+    if args.apply && !is_root() {
+        bail!("--apply needs root (the cleanup commands do)");
+    }
+    let plan = plan(&host);
+    let refused = plan.items.iter().any(|i| i.refused.is_some());
+    if !args.apply {
+        if args.json {
+            super::emit(&(serde_json::to_string_pretty(&plan)? + "\n"))?;
+        } else {
+            super::emit(&render_plan(&plan, lang, &name, true))?;
+        }
+        return Ok(if refused { EXIT_NOT_CLEAN } else { 0 });
+    }
+
+    if !args.json {
+        super::emit(&render_plan(&plan, lang, &name, false))?;
+    }
+    if plan.items.iter().all(|i| i.refused.is_some()) {
+        if args.json {
+            super::emit(&(serde_json::to_string_pretty(&plan)? + "\n"))?;
+        }
+        return Ok(if refused { EXIT_NOT_CLEAN } else { 0 });
+    }
+    let mut audit = open_audit(&args.audit_log)?;
+    let interactive = !args.yes;
+    if interactive && !std::io::stdin().is_terminal() {
+        bail!(
+            "--apply without --yes asks before each device, and standard input is not a terminal"
+        );
+    }
+    let mut confirm = |item: &Item| -> bool {
+        if !interactive {
+            return true;
+        }
+        eprint!(
+            "{} {} {}? [y/N] ",
+            if lang == Lang::Ko {
+                "정리:"
+            } else {
+                "Clean up"
+            },
+            match item.target.kind {
+                rootline_fix::TargetKind::Loop => "loop device",
+                rootline_fix::TargetKind::MultipathMap => "multipath map",
+                rootline_fix::TargetKind::UnusedMap => "dm map",
+                rootline_fix::TargetKind::ScsiDevice => "SCSI device",
+            },
+            item.target.name
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).is_ok()
+            && matches!(answer.trim(), "y" | "Y" | "yes" | "예")
+    };
+    let applied = apply(&plan, &host, &host, &mut audit, &mut confirm)
+        .with_context(|| format!("cannot write the audit log {}", args.audit_log.display()))?;
+    if args.json {
+        super::emit(
+            &(serde_json::to_string_pretty(&serde_json::json!({
+                "plan": plan,
+                "applied": applied,
+                "audit_log": args.audit_log,
+            }))? + "\n"),
+        )?;
+    } else {
+        super::emit(&format!(
+            "\n{}",
+            render_applied(&applied, lang, &args.audit_log.display().to_string())
+        ))?;
+    }
+    Ok(if applied.all_done() {
+        0
+    } else {
+        EXIT_NOT_CLEAN
+    })
+}
+
+fn is_root() -> bool {
+    // The effective uid of this process, from procfs (no libc call needed).
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Append-only, created private: it records what was done to the host.
+fn open_audit(path: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot open the audit log {}", path.display()))
+}

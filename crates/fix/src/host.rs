@@ -1,0 +1,221 @@
+//! The real probe and executor: the live host (or a `--root` tree) through
+//! `rootline_live` — sysfs and procfs only, commands in killable children
+//! with timeouts.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rootline_live::{RunOptions, Status, sys};
+
+use crate::probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Probe, Task, Tasks};
+
+/// A host: `/` (live; read-only queries run as commands) or a tree laid out
+/// like `/` (`--root DIR`; queries are answered from the outputs recorded
+/// under `DIR/sos_commands/`, as in a sosreport, and nothing is run).
+pub struct Host {
+    root: PathBuf,
+    live: bool,
+    run: RunOptions,
+}
+
+impl Host {
+    /// `root` = `/` is the live machine.
+    pub fn new(root: &Path, timeout: Duration) -> Host {
+        let live = root == Path::new("/");
+        Host {
+            root: root.to_path_buf(),
+            live,
+            run: RunOptions {
+                timeout,
+                ..RunOptions::default()
+            },
+        }
+    }
+
+    fn recorded(&self, argv: &[&str]) -> CmdOutput {
+        // sos names an output after its command (`multipath -ll` →
+        // `multipath_-ll`); a narrower query (`dmsetup info -c --noheadings
+        // -o name,open`) falls back to the broadest recorded form of it.
+        let dir = self.root.join("sos_commands");
+        let plugins: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        for n in (2..=argv.len()).rev() {
+            let name = argv[..n].join("_").replace('/', ".");
+            for p in &plugins {
+                let f = p.join(&name);
+                if let Ok(text) = read_capped(&f) {
+                    return CmdOutput {
+                        status: CmdStatus::Exited(0),
+                        stdout: text,
+                        stderr: String::new(),
+                        duration: Duration::ZERO,
+                    };
+                }
+            }
+        }
+        CmdOutput::failed(CmdStatus::NotRecorded)
+    }
+}
+
+/// Outputs and definitions are small; a cap keeps a hostile tree harmless.
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(8 << 20)
+        .read_to_end(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn block_dev(d: sys::BlockDevice) -> BlockDev {
+    let (backing_file, backing_deleted) = match &d.loop_dev {
+        Some(l) => (l.backing_file.clone(), l.backing_deleted),
+        None => (None, false),
+    };
+    BlockDev {
+        devnum: d.dev.clone(),
+        holders: d.holders.clone(),
+        slaves: d.slaves.clone(),
+        dm_name: d.dm.as_ref().map(|m| m.name.clone()),
+        dm_uuid: d.dm.as_ref().and_then(|m| m.uuid.clone()),
+        backing_file,
+        backing_deleted,
+        inflight: d.inflight.map(|f| (f.read, f.write)),
+        scsi_state: d.scsi.as_ref().and_then(|s| s.state.clone()),
+        name: d.name,
+    }
+}
+
+fn cmd_output(o: rootline_live::Outcome, timeout: Duration) -> CmdOutput {
+    let status = match &o.status {
+        Status::Exited { code } => CmdStatus::Exited(*code),
+        Status::Signaled { signal } => CmdStatus::Signalled(*signal),
+        Status::TimedOut { .. } => CmdStatus::TimedOut(timeout.as_secs()),
+        Status::NotFound => CmdStatus::NotFound,
+        Status::SpawnFailed { error } => CmdStatus::Failed(error.clone()),
+    };
+    CmdOutput {
+        status,
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        duration: Duration::from_secs_f64(o.duration_secs.max(0.0)),
+    }
+}
+
+impl Probe for Host {
+    fn block_devices(&self) -> Result<Vec<BlockDev>, String> {
+        let (devs, unreadable) = sys::block_devices(&self.root);
+        if devs.is_empty()
+            && let Some(u) = unreadable.first()
+        {
+            return Err(format!("{}: {}", u.path, u.reason));
+        }
+        Ok(devs.into_iter().map(block_dev).collect())
+    }
+
+    fn block(&self, name: &str) -> Result<Option<BlockDev>, String> {
+        if !self.root.join("sys/block").join(name).exists() {
+            return Ok(None);
+        }
+        sys::block_device(&self.root, name)
+            .map(|d| Some(block_dev(d)))
+            .map_err(|e| e.to_string())
+    }
+
+    fn mounts(&self) -> Result<Vec<Mount>, String> {
+        let m = sys::mounts(&self.root).map_err(|e| e.to_string())?;
+        Ok(m.into_iter()
+            .map(|m| Mount {
+                source: m.source,
+                target: m.mountpoint,
+                fstype: m.fstype,
+                devnum: m.dev,
+            })
+            .collect())
+    }
+
+    fn swaps(&self) -> Result<Vec<String>, String> {
+        match read_capped(&self.root.join("proc/swaps")) {
+            Ok(t) => Ok(sys::parse_swaps(&t)
+                .into_iter()
+                .map(|s| s.filename)
+                .collect()),
+            // No swaps file in a --root tree: no swap is configured there.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.live => Ok(Vec::new()),
+            Err(e) => Err(format!("proc/swaps: {e}")),
+        }
+    }
+
+    fn tasks(&self) -> Result<Tasks, String> {
+        let (block, _) = sys::block_devices(&self.root);
+        let mounts = sys::mounts(&self.root).unwrap_or_default();
+        let (list, unreadable) = sys::tasks(&self.root, &block, &mounts);
+        let fds_unreadable = unreadable
+            .iter()
+            .filter(|u| u.path == "proc/*/fd")
+            .map(|u| u.count)
+            .sum();
+        Ok(Tasks {
+            list: list
+                .into_iter()
+                .map(|t| Task {
+                    pid: t.pid,
+                    comm: t.comm,
+                    cmdline: t.cmdline,
+                    fds: t.files.into_iter().map(|f| f.path).collect(),
+                })
+                .collect(),
+            fds_unreadable,
+        })
+    }
+
+    fn running_domains(&self) -> Result<Vec<(String, String)>, String> {
+        let dir = self.root.join("run/libvirt/qemu");
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            // No libvirt on this host: no running domain.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("run/libvirt/qemu: {e}")),
+        };
+        let mut out = Vec::new();
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "xml") {
+                let name = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let xml = read_capped(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                out.push((name, xml));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn query(&self, argv: &[&str]) -> CmdOutput {
+        if !self.live {
+            return self.recorded(argv);
+        }
+        cmd_output(rootline_live::run(argv, &self.run), self.run.timeout)
+    }
+
+    fn is_live(&self) -> bool {
+        self.live
+    }
+}
+
+impl Executor for Host {
+    fn execute(&self, argv: &[String]) -> CmdOutput {
+        if !self.live {
+            // Never act on this machine for a description of another one.
+            return CmdOutput::failed(CmdStatus::Failed(format!(
+                "not run: {} describes another system",
+                self.root.display()
+            )));
+        }
+        let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+        cmd_output(rootline_live::run(&args, &self.run), self.run.timeout)
+    }
+}
