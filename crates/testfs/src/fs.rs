@@ -658,3 +658,36 @@ pub(crate) fn abort_connection(id: u32) -> io::Result<()> {
     unsafe { libc::umount2(dir.as_ptr(), libc::MNT_DETACH) };
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(size: u64) -> Shared {
+        Shared {
+            size,
+            state: Mutex::new(State {
+                mode: Mode::Ok,
+                pages: BTreeMap::new(),
+                held: Vec::new(),
+                stats: Stats::default(),
+            }),
+            held_changed: Condvar::new(),
+        }
+    }
+
+    #[test]
+    fn data_spans_pages_and_stops_at_the_size() {
+        let s = shared(3 * PAGE);
+        assert_eq!(s.read_data(0, 16), vec![0; 16]);
+        let data: Vec<u8> = (0..=255).cycle().take(PAGE as usize).collect();
+        assert_eq!(s.write_data(PAGE - 50, &data), data.len());
+        assert_eq!(s.read_data(PAGE - 50, data.len() as u32), data);
+        assert_eq!(s.lock().pages.len(), 2, "only touched pages are stored");
+        // Reads and writes are cut at the end of the disk.
+        assert_eq!(s.read_data(3 * PAGE - 10, 100).len(), 10);
+        assert_eq!(s.write_data(3 * PAGE - 10, &[1; 100]), 10);
+        assert_eq!(s.write_data(3 * PAGE, &[1; 100]), 0);
+        assert!(s.read_data(3 * PAGE, 100).is_empty());
+    }
+}

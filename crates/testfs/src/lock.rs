@@ -60,8 +60,9 @@ impl KernelLock {
     }
 }
 
-/// Removes test filesystems whose serving process is gone, and the loop
-/// devices on them; returns a line per thing removed.
+/// Removes test filesystems whose serving process is gone and the loop
+/// devices on them, and restores sysctls that such a process had changed
+/// (see [`crate::SysctlGuard`]); returns a line per thing done.
 ///
 /// A test process that is killed never runs its destructors. Its FUSE mount
 /// then stays listed (every access failing with ENOTCONN) and a loop device
@@ -69,7 +70,7 @@ impl KernelLock {
 /// `rootline-testfs:<pid>`, naming a process that no longer exists — known
 /// without touching the mount, which could block if it were live.
 pub fn cleanup_stale() -> io::Result<Vec<String>> {
-    let mut done = Vec::new();
+    let mut done = crate::sysctl::restore_stale();
     let mountinfo = crate::read_small(Path::new("/proc/self/mountinfo"))?;
     for mount_point in stale_mounts(&mountinfo) {
         let prefix = format!("{}/", mount_point.display());
