@@ -33,6 +33,9 @@ pub struct FixArgs {
     /// Seconds a command may take before it is killed (and recorded as hung)
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     timeout: u64,
+    /// Only these devices (loop3, mpatha, dm-3, sdc); repeatable. Default: every stale device
+    #[arg(long = "device", value_name = "NAME")]
+    devices: Vec<String>,
     /// Print the plan (and outcome) as JSON
     #[arg(long)]
     json: bool,
@@ -69,7 +72,18 @@ pub fn fix(args: FixArgs) -> Result<u8> {
     if args.apply && !is_root() {
         bail!("--apply needs root (the cleanup commands do)");
     }
-    let plan = plan(&host);
+    let mut plan = plan(&host);
+    if !args.devices.is_empty() {
+        let wanted = |n: &str| {
+            args.devices
+                .iter()
+                .any(|d| d.trim_start_matches("/dev/") == n)
+        };
+        plan.items.retain(|i| {
+            let t = &i.target;
+            wanted(&t.name) || t.dm.as_deref().is_some_and(wanted)
+        });
+    }
     let refused = plan.items.iter().any(|i| i.refused.is_some());
     if !args.apply {
         if args.json {

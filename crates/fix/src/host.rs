@@ -68,6 +68,28 @@ fn read_capped(path: &Path) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// The targets of a task's open file descriptors, by `readlink` only (the
+/// kernel prints the path without touching the file or its device). `None`
+/// when they cannot be read (another user's task, not root); a task gone
+/// since the listing has none.
+fn open_files(root: &Path, pid: u32) -> Option<Vec<String>> {
+    let dir = root.join("proc").join(pid.to_string()).join("fd");
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
+        Err(_) => return None,
+    };
+    Some(
+        rd.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .map(|t| {
+                t.to_string_lossy()
+                    .trim_end_matches(" (deleted)")
+                    .to_string()
+            })
+            .collect(),
+    )
+}
+
 fn block_dev(d: sys::BlockDevice) -> BlockDev {
     let (backing_file, backing_deleted) = match &d.loop_dev {
         Some(l) => (l.backing_file.clone(), l.backing_deleted),
@@ -150,22 +172,30 @@ impl Probe for Host {
     fn tasks(&self) -> Result<Tasks, String> {
         let (block, _) = sys::block_devices(&self.root);
         let mounts = sys::mounts(&self.root).unwrap_or_default();
-        let (list, unreadable) = sys::tasks(&self.root, &block, &mounts);
-        let fds_unreadable = unreadable
-            .iter()
-            .filter(|u| u.path == "proc/*/fd")
-            .map(|u| u.count)
-            .sum();
-        Ok(Tasks {
-            list: list
-                .into_iter()
-                .map(|t| Task {
+        let (list, _) = sys::tasks(&self.root, &block, &mounts);
+        let mut fds_unreadable = 0;
+        let list = list
+            .into_iter()
+            .map(|t| {
+                // The snapshot lists open files of blocked and qemu tasks
+                // only; "nobody has it open" needs every task's.
+                let fds = match open_files(&self.root, t.pid) {
+                    Some(f) => f,
+                    None => {
+                        fds_unreadable += 1;
+                        Vec::new()
+                    }
+                };
+                Task {
                     pid: t.pid,
                     comm: t.comm,
                     cmdline: t.cmdline,
-                    fds: t.files.into_iter().map(|f| f.path).collect(),
-                })
-                .collect(),
+                    fds,
+                }
+            })
+            .collect();
+        Ok(Tasks {
+            list,
             fds_unreadable,
         })
     }
