@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use rootline_fix::{Host, Item, Lang, apply, plan, render_applied, render_plan};
+use rootline_fix::{Host, Item, Lang, apply, is_root, plan, render_applied, render_plan};
 
 /// Exit status when the plan has refused targets or an applied step failed.
 pub const EXIT_NOT_CLEAN: u8 = 4;
@@ -44,25 +44,13 @@ pub struct FixArgs {
     lang: super::LangChoice,
 }
 
-fn host_name(root: &Path) -> String {
-    let from = |p: &str| {
-        std::fs::read_to_string(root.join(p))
-            .ok()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    from("proc/sys/kernel/hostname")
-        .or_else(|| from("etc/hostname"))
-        .unwrap_or_else(|| root.display().to_string())
-}
-
 pub fn fix(args: FixArgs) -> Result<u8> {
     let lang = match args.lang {
         super::LangChoice::En => Lang::En,
         super::LangChoice::Ko => Lang::Ko,
     };
     let host = Host::new(&args.root, Duration::from_secs(args.timeout.max(1)));
-    let name = host_name(&args.root);
+    let name = host.name();
     if args.apply && args.root != Path::new("/") {
         bail!(
             "--apply acts on this machine, and --root {} describes another system: refusing",
@@ -155,18 +143,6 @@ pub fn fix(args: FixArgs) -> Result<u8> {
     } else {
         EXIT_NOT_CLEAN
     })
-}
-
-fn is_root() -> bool {
-    // The effective uid of this process, from procfs (no libc call needed).
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
 }
 
 /// Append-only, created private: it records what was done to the host.

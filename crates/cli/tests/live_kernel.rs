@@ -5,6 +5,8 @@
 //! (CI runs them as root). Each takes the cross-process kernel-test lock and
 //! restores the machine through guards, also when it fails.
 
+#![allow(clippy::disallowed_methods)] // tests read small sysfs attributes and audit logs
+
 use std::process::Command;
 
 use rootline_testfs::{KernelLock, LoopDevice, require_root_and_fuse};

@@ -32,6 +32,19 @@ impl Host {
         }
     }
 
+    /// The host's name (`proc/sys/kernel/hostname`, else `etc/hostname`).
+    pub fn name(&self) -> String {
+        let from = |p: &str| {
+            read_capped(&self.root.join(p))
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        from("proc/sys/kernel/hostname")
+            .or_else(|| from("etc/hostname"))
+            .unwrap_or_else(|| self.root.display().to_string())
+    }
+
     fn recorded(&self, argv: &[&str]) -> CmdOutput {
         // sos names an output after its command (`multipath -ll` →
         // `multipath_-ll`); a narrower query (`dmsetup info -c --noheadings
@@ -62,6 +75,7 @@ impl Host {
 fn read_capped(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut buf = Vec::new();
+    #[allow(clippy::disallowed_methods)] // bounded by take()
     std::fs::File::open(path)?
         .take(8 << 20)
         .read_to_end(&mut buf)?;
@@ -248,4 +262,16 @@ impl Executor for Host {
         let args: Vec<&str> = argv.iter().map(String::as_str).collect();
         cmd_output(rootline_live::run(&args, &self.run), self.run.timeout)
     }
+}
+
+/// Whether this process runs as root (effective uid 0, from procfs).
+pub fn is_root() -> bool {
+    read_capped(Path::new("/proc/self/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
 }

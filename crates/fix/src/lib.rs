@@ -23,7 +23,7 @@ pub mod probe;
 mod render;
 
 pub use apply::{Applied, ItemOutcome, apply};
-pub use host::Host;
+pub use host::{Host, is_root};
 pub use plan::{Checked, Item, Plan, Safety, Step, Target, TargetKind, Verdict, discover, plan};
 pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Probe, Task, Tasks};
 pub use render::{Lang, render_applied, render_plan};
