@@ -51,7 +51,9 @@ pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
             time: EventTime::unknown(),
             host: hc.host.map(str::to_string),
             source: SourceRef {
-                file: hc.file.to_string(),
+                file: first
+                    .and_then(|e| e.file.clone())
+                    .unwrap_or_else(|| hc.file.to_string()),
                 line: first.map_or(0, |e| e.line),
             },
             also: Vec::new(),
@@ -199,7 +201,7 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
         .map(|(n, v, _)| format!("{n}={v}"));
         let key = (c.id.clone(), hc.host.map(str::to_string), subject);
         let cites = c.evidence.iter().map(|e| Evidence {
-            file: hc.file.to_string(),
+            file: e.file.clone().unwrap_or_else(|| hc.file.to_string()),
             line: e.line,
             time: None,
             time_inferred: false,
@@ -232,7 +234,7 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
                 Lang::Ko => c.ko.clone(),
             },
             count: 1,
-            evidence: cites.take(STEP_EVIDENCE).collect(),
+            evidence: across_files(cites.collect()),
             fix: c
                 .fix
                 .iter()
@@ -261,6 +263,67 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
     out
 }
 
+/// The cited lines a finding shows: up to [`STEP_EVIDENCE`] from one file;
+/// a check that rests on several files (qemu.conf and a share listing)
+/// shows up to twice that, taking each file's lines in turn so that every
+/// file it rests on is cited.
+fn across_files(cites: Vec<Evidence>) -> Vec<Evidence> {
+    let mut files: Vec<&str> = Vec::new();
+    for c in &cites {
+        if !files.contains(&c.file.as_str()) {
+            files.push(&c.file);
+        }
+    }
+    if files.len() < 2 {
+        return cites.into_iter().take(STEP_EVIDENCE).collect();
+    }
+    let mut per_file: Vec<std::collections::VecDeque<&Evidence>> = files
+        .iter()
+        .map(|f| cites.iter().filter(|c| c.file == *f).collect())
+        .collect();
+    let mut out = Vec::new();
+    while out.len() < 2 * STEP_EVIDENCE && per_file.iter().any(|q| !q.is_empty()) {
+        for q in &mut per_file {
+            if out.len() < 2 * STEP_EVIDENCE
+                && let Some(c) = q.pop_front()
+            {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}
+
+/// For a host check that cites several files, the first cited line of each
+/// file after the first: the chain shows the event by its first line, and
+/// these say which other files it rests on.
+fn other_file_cites(hc: &HostCheck<'_>) -> Vec<Evidence> {
+    let c = hc.check;
+    let file_of =
+        |e: &rootline_hoststate::Cite| e.file.clone().unwrap_or_else(|| hc.file.to_string());
+    let Some(first) = c.evidence.first().map(file_of) else {
+        return Vec::new();
+    };
+    let mut seen = vec![first];
+    let mut out = Vec::new();
+    for e in &c.evidence {
+        let f = file_of(e);
+        if seen.contains(&f) {
+            continue;
+        }
+        seen.push(f.clone());
+        out.push(Evidence {
+            file: f,
+            line: e.line,
+            time: None,
+            time_inferred: false,
+            signature: format!("host.{}", c.id),
+            text: e.text.clone(),
+        });
+    }
+    out
+}
+
 /// How many cited events a chain step shows.
 const STEP_EVIDENCE: usize = 5;
 /// Slack when checking that steps follow each other in time.
@@ -275,6 +338,16 @@ fn evidence(e: &Event) -> Evidence {
         signature: e.signature.clone(),
         text: e.text.clone(),
     }
+}
+
+/// An event's cited lines: its own, and for a host check resting on
+/// several files, one line of each further file.
+fn cited_lines(events: &[&Event], also: &HashMap<usize, Vec<Evidence>>, i: usize) -> Vec<Evidence> {
+    let mut v = vec![evidence(events[i])];
+    if let Some(more) = also.get(&i) {
+        v.extend(more.iter().cloned());
+    }
+    v
 }
 
 fn occurrences(events: &[&Event], idx: &[usize]) -> u64 {
@@ -305,6 +378,14 @@ pub fn diagnose(
     // The host-state checks join as untimed events. The engine works on a
     // view of references: the timeline's events are not copied.
     let (extra, extra_kinds) = host_events(checks);
+    // Host checks citing several files: their further files' lines, by the
+    // check event's index in the view below.
+    let also: HashMap<usize, Vec<Evidence>> = checks
+        .iter()
+        .enumerate()
+        .map(|(k, hc)| (events.len() + k, other_file_cites(hc)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     let (wiring, wiring_kinds) = fact_events(facts);
     let merged_kinds;
     let kinds = if extra_kinds.is_empty() && wiring_kinds.is_empty() {
@@ -492,7 +573,7 @@ pub fn diagnose(
     let diagnoses = kept
         .iter()
         .zip(contributing)
-        .map(|(c, contrib)| render(events, &benign_of, &graph, c, contrib, lang))
+        .map(|(c, contrib)| render(events, &also, &benign_of, &graph, c, contrib, lang))
         .collect();
     Outcome {
         diagnoses,
@@ -802,6 +883,7 @@ fn fmt_time(t: Option<Timestamp>) -> String {
 
 fn render(
     events: &[&Event],
+    also: &HashMap<usize, Vec<Evidence>>,
     benign_of: &[Option<usize>],
     graph: &Graph,
     c: &Candidate<'_>,
@@ -835,7 +917,7 @@ fn render(
                 events: ev
                     .iter()
                     .take(STEP_EVIDENCE)
-                    .map(|&i| evidence(events[i]))
+                    .flat_map(|&i| cited_lines(events, also, i))
                     .collect(),
             }
         })
@@ -887,7 +969,10 @@ fn render(
             .into_iter()
             .map(|(k, v)| (k.plural().to_string(), v))
             .collect(),
-        evidence: cited.iter().map(|&i| evidence(events[i])).collect(),
+        evidence: cited
+            .iter()
+            .flat_map(|&i| cited_lines(events, also, i))
+            .collect(),
         contributing,
         collect: if missing.is_empty() {
             Vec::new()
