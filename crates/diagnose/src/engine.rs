@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use jiff::{SignedDuration, Timestamp};
 use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, SourceRef};
 
+use crate::guests;
 use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Cause, Knowledge, Lang, Link, Role};
 use crate::{
@@ -27,6 +28,19 @@ pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
         let signature = format!("host.{}", c.id);
         let mut fields = Fields::new();
         for (name, value, kind) in &c.fields {
+            // A check about several things names each (three volume
+            // files, two paths of a map): keep every value, as `volume`,
+            // `volume1`, `volume2`… (the kind, not the name, says what it is).
+            let mut name = name.clone();
+            let mut n = 0;
+            while fields.contains_key(&name) {
+                n += 1;
+                name = format!(
+                    "{}{n}",
+                    name.trim_end_matches(|ch: char| ch.is_ascii_digit())
+                );
+            }
+            let name = &name;
             let v = match kind {
                 FieldKind::Pid | FieldKind::Int | FieldKind::Sector => value
                     .parse()
@@ -179,6 +193,56 @@ fn fact_events(facts: &[HostFact<'_>]) -> (Vec<Event>, FieldKinds) {
             last_seen: None,
             truncated: false,
         });
+    }
+    (events, kinds)
+}
+
+/// Each disk of a guest whose lines are in the evidence, as an untimed
+/// `host.fact.guest-disk` event on the guest's host: the guest's device
+/// (`vda`) with the instance, the volume and the LUN behind it, so a
+/// guest's `vda` error meets the volume the hypervisor's lines name.
+fn guest_disk_events(guest_of: &HashMap<String, &guests::Guest>) -> (Vec<Event>, FieldKinds) {
+    let mut events = Vec::new();
+    let mut kinds: FieldKinds = HashMap::new();
+    let signature = "host.fact.guest-disk".to_string();
+    let mut hosts: Vec<&String> = guest_of.keys().collect();
+    hosts.sort();
+    for h in hosts {
+        let g = guest_of[h];
+        for d in &g.disks {
+            let mut fields = Fields::new();
+            let mut put = |name: &str, v: &Option<String>, kind: FieldKind| {
+                if let Some(v) = v {
+                    fields.insert(name.to_string(), FieldValue::Text(v.clone()));
+                    let k = kinds.entry(signature.clone()).or_default();
+                    if !k.iter().any(|(n, _)| n == name) {
+                        k.push((name.to_string(), kind));
+                    }
+                }
+            };
+            put("device", &Some(d.target.clone()), FieldKind::Device);
+            put("instance", &g.instance, FieldKind::Uuid);
+            put("volume", &d.volume, FieldKind::Uuid);
+            put("wwid", &d.wwid, FieldKind::Wwid);
+            events.push(Event {
+                time: EventTime::unknown(),
+                host: Some(h.clone()),
+                source: SourceRef {
+                    file: d.file.clone(),
+                    line: d.line,
+                },
+                also: Vec::new(),
+                component: "host".to_string(),
+                signature: signature.clone(),
+                severity: Severity::Info,
+                fields,
+                text: String::new(),
+                context: Vec::new(),
+                repeats: 0,
+                last_seen: None,
+                truncated: false,
+            });
+        }
     }
     (events, kinds)
 }
@@ -388,6 +452,7 @@ pub fn diagnose(
         .collect();
     let (wiring, wiring_kinds) = fact_events(facts);
     let merged_kinds;
+    let merged_guest_kinds;
     let kinds = if extra_kinds.is_empty() && wiring_kinds.is_empty() {
         kinds
     } else {
@@ -397,15 +462,54 @@ pub fn diagnose(
         merged_kinds = k;
         &merged_kinds
     };
+    // Guests whose own logs are in the evidence: their lines name the
+    // guest's host, which only the hypervisor's state ties to an instance.
+    let guest_map = guests::guests(facts);
+    let mut guest_of: HashMap<String, &guests::Guest> = HashMap::new();
+    for e in events {
+        if let Some(h) = &e.host
+            && !guest_of.contains_key(h)
+            && let Some(g) = guest_map.get(&guests::guest_key(h))
+            && g.hypervisor.as_deref() != Some(h.as_str())
+        {
+            guest_of.insert(h.clone(), g);
+        }
+    }
+    let (guest_disks, guest_kinds) = guest_disk_events(&guest_of);
+    let kinds = if guest_kinds.is_empty() {
+        kinds
+    } else {
+        let mut k = kinds.clone();
+        k.extend(guest_kinds);
+        merged_guest_kinds = k;
+        &merged_guest_kinds
+    };
     let view: Vec<&Event> = events
         .iter()
         .chain(extra.iter())
         .chain(wiring.iter())
+        .chain(guest_disks.iter())
         .collect();
     let events: &[&Event] = &view;
+    // Per event: the hypervisor a guest's line belongs to, and the
+    // identity its guest gives it (the instance; else the domain, a name on
+    // the hypervisor).
+    let mut hypervisor_of: Vec<Option<String>> = vec![None; events.len()];
+    let mut guest_ids: HashMap<usize, Vec<(Option<String>, identity::Entity)>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        let Some(g) = e.host.as_ref().and_then(|h| guest_of.get(h)) else {
+            continue;
+        };
+        hypervisor_of[i] = g.hypervisor.clone();
+        if let Some(u) = &g.instance {
+            guest_ids.insert(i, vec![(None, (EntityKind::Instance, u.clone()))]);
+        } else if let (Some(d), Some(h)) = (&g.domain, &g.hypervisor) {
+            guest_ids.insert(i, vec![(Some(h.clone()), (EntityKind::Domain, d.clone()))]);
+        }
+    }
 
     // 1. The identity graph; each event's groups, once (no unions follow).
-    let mut graph = Graph::build(events, kinds);
+    let mut graph = Graph::build_with(events, kinds, &guest_ids);
     let egroups: Vec<Vec<usize>> = (0..events.len()).map(|i| graph.groups(i)).collect();
 
     // 2. Benign events: reported, never part of an incident. A rule tests a
@@ -499,7 +603,14 @@ pub fn diagnose(
             {
                 continue;
             }
-            if let Some(c) = build(events, &egroups, &step_events, cause, &cluster) {
+            if let Some(c) = build(
+                events,
+                &egroups,
+                &hypervisor_of,
+                &step_events,
+                cause,
+                &cluster,
+            ) {
                 cands.push(c);
             }
         }
@@ -532,6 +643,23 @@ pub fn diagnose(
         kept.push(c);
         contributing.push(Vec::new());
     }
+    // An incident rooted in a guest's own lines is no separate story when
+    // its hypervisor's incident already explains some of them (the guest's
+    // I/O errors inside the volume's chain).
+    let explained_guest = |c: &Candidate<'_>| {
+        let Some(h) = c.host.as_ref() else {
+            return false;
+        };
+        let Some(hyp) = guest_of.get(h).and_then(|g| g.hypervisor.clone()) else {
+            return false;
+        };
+        kept.iter()
+            .any(|k| k.host.as_deref() == Some(hyp.as_str()) && !k.all.is_disjoint(&c.all))
+    };
+    let drop: Vec<bool> = kept.iter().map(explained_guest).collect();
+    let mut keep = drop.iter().map(|d| !d);
+    kept.retain(|_| keep.next().unwrap_or(true));
+    contributing.truncate(kept.len());
 
     // Contributing factors: the root-step evidence of each listed cause on
     // the same host, in the diagnosis's window or untimed (host state). Any
@@ -624,6 +752,7 @@ fn clusters(events: &[&Event], roots: &[usize], window: SignedDuration) -> Vec<V
 fn build<'k>(
     events: &[&Event],
     egroups: &[Vec<usize>],
+    hypervisor_of: &[Option<String>],
     step_events: &[Vec<usize>],
     cause: &'k Cause,
     cluster: &[usize],
@@ -663,7 +792,12 @@ fn build<'k>(
             let mut v_linked: Vec<usize> = Vec::new();
             for &j in &step_events[si] {
                 let e = events[j];
-                if e.host != host {
+                // A guest's line joins its hypervisor's incident, and only
+                // through identity: the guest is another machine, so being
+                // "on the same host" proves nothing there.
+                let via_guest =
+                    e.host != host && hypervisor_of[j].is_some() && hypervisor_of[j] == host;
+                if e.host != host && !via_guest {
                     continue;
                 }
                 let timely = in_window(e) || (e.time.utc.is_none() && step.untimed);
@@ -671,7 +805,7 @@ fn build<'k>(
                     continue;
                 }
                 let linked = egroups[j].iter().any(|x| groups.contains(x));
-                if step.link == Link::Identity && !linked {
+                if (step.link == Link::Identity || via_guest) && !linked {
                     continue;
                 }
                 v.push(j);
