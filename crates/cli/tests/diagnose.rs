@@ -376,3 +376,127 @@ fn an_unplugged_usb_stick_is_benign() {
         "{f:#?}"
     );
 }
+
+/// Copy a bundle to a temporary directory, so a test can change one file.
+fn copy_bundle(bundle: &str) -> (tempfile::TempDir, PathBuf) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let dst = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy(&e.path(), &dst);
+            } else {
+                std::fs::copy(e.path(), dst).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let name = Path::new(bundle).file_name().unwrap();
+    let root = dir.path().join(name);
+    copy(&repo().join(bundle), &root);
+    (dir, root)
+}
+
+fn step<'a>(d: &'a Value, id: &str) -> Option<&'a Value> {
+    d["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == id)
+}
+
+const SEED_003: &str = "examples/incidents/003-nfs-volume-permission-denied";
+const XML_003: &str = "etc/libvirt/qemu/instance-000000a3.xml";
+
+/// Seed 003's domain XML without Nova's metadata (no display name).
+fn without_nova_name(root: &Path) {
+    let p = root.join(XML_003);
+    let xml = std::fs::read_to_string(&p).unwrap();
+    let (a, rest) = xml.split_once("  <metadata>").unwrap();
+    let (_, b) = rest.split_once("</metadata>\n").unwrap();
+    std::fs::write(&p, format!("{a}{b}")).unwrap();
+}
+
+#[test]
+fn a_guests_own_log_joins_its_volume_chain_by_identity() {
+    // guest-messages are app-web-01's syslog lines; the domain XML says
+    // app-web-01 is instance 5e0a2c1b-… (instance-000000a3) and its vda is
+    // volume 9d9074a3-….
+    let v = analyze(SEED_003, &[]);
+    let ds = v["diagnoses"].as_array().unwrap();
+    assert_eq!(
+        ds.len(),
+        1,
+        "the guest starts no incident of its own: {ds:#?}"
+    );
+    let d = top(&v, "volume-permission-denied");
+    for id in ["guest-io-errors", "read-only"] {
+        let s = step(d, id).unwrap_or_else(|| panic!("no {id}: {:#}", d["chain"]));
+        assert_eq!(s["link"], "identity", "{s:#}");
+        assert!(
+            s["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["file"].as_str().unwrap().ends_with("guest-messages")),
+            "{s:#}"
+        );
+    }
+    let instances = strs(&d["entities"]["instances"]);
+    assert_eq!(instances, ["5e0a2c1b-84d7-4f3e-9b61-2c7d8e9fa041"]);
+    let devices = strs(&d["entities"]["devices"]);
+    assert!(devices.contains(&"vda".to_string()), "{devices:?}");
+    assert!(
+        d["missing"].as_array().unwrap().len() <= 1,
+        "{:#}",
+        d["missing"]
+    );
+}
+
+#[test]
+fn without_the_mapping_the_guest_stays_apart() {
+    // The same bundle whose domain XML lacks <nova:name>: nothing says that
+    // app-web-01 runs on cmp03, so its lines must not join by proximity.
+    let (_dir, root) = copy_bundle(SEED_003);
+    without_nova_name(&root);
+    let v = analyze(root.to_str().unwrap(), &[]);
+    let d = top(&v, "volume-permission-denied");
+    assert!(step(d, "guest-io-errors").is_none(), "{:#}", d["chain"]);
+    assert!(step(d, "read-only").is_none(), "{:#}", d["chain"]);
+}
+
+#[test]
+fn openstack_server_show_maps_a_guest_too() {
+    // No <nova:name>, but the operator saved `openstack server show`: the
+    // name ↔ id pair and the compute host map the guest.
+    let (_dir, root) = copy_bundle(SEED_003);
+    without_nova_name(&root);
+    std::fs::write(
+        root.join("openstack-server-show.txt"),
+        "+-------------------------------------+----------------------------------------------------------+
+| Field                               | Value                                                    |
++-------------------------------------+----------------------------------------------------------+
+| OS-DCF:diskConfig                   | MANUAL                                                   |
+| OS-EXT-AZ:availability_zone         | nova                                                     |
+| OS-EXT-SRV-ATTR:host                | cmp03.example.com                                        |
+| OS-EXT-SRV-ATTR:hypervisor_hostname | cmp03.example.com                                        |
+| OS-EXT-SRV-ATTR:instance_name       | instance-000000a3                                        |
+| OS-EXT-STS:power_state              | Running                                                  |
+| OS-EXT-STS:task_state               | None                                                     |
+| OS-EXT-STS:vm_state                 | active                                                   |
+| flavor                              | m1.medium (3)                                            |
+| id                                  | 5e0a2c1b-84d7-4f3e-9b61-2c7d8e9fa041                     |
+| image                               |                                                          |
+| name                                | app-web-01                                               |
+| status                              | ACTIVE                                                   |
+| volumes_attached                    | id='9d9074a3-2f80-4db2-be3a-3f8a65c426c3'                |
++-------------------------------------+----------------------------------------------------------+
+",
+    )
+    .unwrap();
+    let v = analyze(root.to_str().unwrap(), &[]);
+    let d = top(&v, "volume-permission-denied");
+    let s = step(d, "guest-io-errors").unwrap_or_else(|| panic!("{:#}", d["chain"]));
+    assert_eq!(s["link"], "identity");
+}

@@ -106,6 +106,188 @@ fn seed_003_volume_modes_and_cinder_options() {
     );
 }
 
+/// The files a finding or chain step cites, by their last path components.
+fn files_of(evidence: &Value) -> Vec<String> {
+    let mut v: Vec<String> = evidence
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn seed_003_joins_qemu_conf_ps_and_the_share_listing() {
+    let b = "examples/incidents/003-nfs-volume-permission-denied";
+    let v = json(b);
+    // The qemu user comes from qemu.conf and the running qemu-kvm, not from
+    // a guess over the listing: the finding cites all three files.
+    let mode = finding(&v, "host.volume-file-mode");
+    let files = files_of(&mode["evidence"]);
+    for f in [
+        "etc/libvirt/qemu.conf",
+        "sos_commands/process/ps_auxwwwm",
+        "ls-l-cinder-mnt.txt",
+    ] {
+        assert!(files.iter().any(|x| x.ends_with(f)), "{f} not in {files:?}");
+    }
+    let text = mode["text"].as_str().unwrap();
+    assert!(text.contains("runs as qemu:qemu"), "{text}");
+    assert!(
+        fix_text(mode).contains("crudini --set /etc/cinder/cinder.conf nfs-nas01"),
+        "{}",
+        fix_text(mode)
+    );
+    // Every cited line is that file's line.
+    for e in mode["evidence"].as_array().unwrap() {
+        let path = repo().join(e["file"].as_str().unwrap());
+        let body = std::fs::read_to_string(&path).unwrap();
+        let got = body.lines().nth(e["line"].as_u64().unwrap() as usize - 1);
+        assert_eq!(got.map(str::trim_end), e["text"].as_str(), "{path:?}");
+    }
+    // The indicator on the share and cinder.conf at auto: one finding, an
+    // error, citing both; no second, weaker one from cinder.conf alone.
+    let nas: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "host.cinder-nas-secure-auto")
+        .collect();
+    assert_eq!(nas.len(), 1, "{nas:#?}");
+    assert_eq!(nas[0]["severity"], "error");
+    let files = files_of(&nas[0]["evidence"]);
+    assert!(
+        files.iter().any(|f| f.ends_with("cinder.conf")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.ends_with("ls-l-cinder-mnt.txt")),
+        "{files:?}"
+    );
+    // The diagnosis's chain shows the check with a line of each file.
+    let d = &v["diagnoses"][0];
+    assert_eq!(d["cause"], "volume-permission-denied");
+    let step = d["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "volume-file-0660")
+        .unwrap();
+    let files = files_of(&step["events"]);
+    assert!(files.iter().any(|f| f.ends_with("qemu.conf")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("ls-l-cinder-mnt.txt")),
+        "{files:?}"
+    );
+    // Every report format names each file of a finding resting on several.
+    for format in ["text", "markdown", "html"] {
+        let out = run(&["--format", format, "--color", "never", b]);
+        for f in ["etc/libvirt/qemu.conf:3", "ls-l-cinder-mnt.txt:10"] {
+            assert!(out.contains(f), "{format} report lacks {f}");
+        }
+    }
+}
+
+/// A compute node's sosreport with an iSCSI SAN: `root` gets `files`.
+fn sosreport(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sosreport-cmp07");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/hostname"), "cmp07\n").unwrap();
+    for (p, body) in files {
+        let path = root.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    (dir, root)
+}
+
+const DMSETUP_INFO: &str = "Name                  Maj Min Stat Open Targ Event  UUID
+mpathd                253   5 L--w    0    1      0 mpath-3600a098038304437415d4b6a59684a52
+mpatha                253   1 L--w    1    1      0 mpath-3624a93701c0d6b3e4f5a2b1c00012a41
+";
+const MULTIPATH_LL: &str = "mpathd (3600a098038304437415d4b6a59684a52) dm-5 NETAPP,LUN C-Mode
+size=20G features='0' hwhandler='1 alua' wp=rw
+`-+- policy='service-time 0' prio=50 status=active
+  |- 3:0:0:4 sdh 8:112 active ready running
+  `- 4:0:0:4 sdi 8:128 active ready running
+mpatha (3624a93701c0d6b3e4f5a2b1c00012a41) dm-1 PURE,FlashArray
+size=40G features='0' hwhandler='1 alua' wp=rw
+`-+- policy='service-time 0' prio=50 status=active
+  |- 3:0:0:1 sdb 8:16 active ready running
+  `- 4:0:0:1 sde 8:64 active ready running
+";
+const SYS_BLOCK: &str = "/sys/block:
+total 0
+lrwxrwxrwx. 1 root root 0 Oct 11 17:55 sda -> ../devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda
+lrwxrwxrwx. 1 root root 0 Oct 11 17:55 sdb -> ../devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sdb
+lrwxrwxrwx. 1 root root 0 Oct 11 17:55 sde -> ../devices/platform/host4/session2/target4:0:0/4:0:0:1/block/sde
+lrwxrwxrwx. 1 root root 0 Oct 11 17:55 sdh -> ../devices/platform/host3/session1/target3:0:0/3:0:0:4/block/sdh
+lrwxrwxrwx. 1 root root 0 Oct 11 17:55 sdi -> ../devices/platform/host4/session2/target4:0:0/4:0:0:4/block/sdi
+lrwxrwxrwx. 1 root root 0 Oct 11 17:55 sdj -> ../devices/platform/host3/session1/target3:0:0/3:0:0:7/block/sdj
+";
+
+#[test]
+fn maps_and_san_disks_are_judged_across_outputs() {
+    // mpatha is instance-0000001c's disk (by WWID); mpathd is open nowhere
+    // and no domain names it; sdj is an iSCSI disk no map claims.
+    let xml = "<domain type='kvm'>
+  <name>instance-0000001c</name>
+  <uuid>5e0a2c1b-84d7-4f3e-9b61-2c7d8e9fa041</uuid>
+  <devices>
+    <disk type='block' device='disk'>
+      <driver name='qemu' type='raw' cache='none' io='native'/>
+      <source dev='/dev/disk/by-id/dm-uuid-mpath-3624a93701c0d6b3e4f5a2b1c00012a41'/>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+";
+    let (_dir, root) = sosreport(&[
+        ("sos_commands/devicemapper/dmsetup_info_-c", DMSETUP_INFO),
+        ("sos_commands/multipath/multipath_-ll", MULTIPATH_LL),
+        ("sos_commands/block/ls_-lanR_.sys.block", SYS_BLOCK),
+        ("etc/libvirt/qemu/instance-0000001c.xml", xml),
+    ]);
+    let v = json(root.to_str().unwrap());
+    let unused = finding(&v, "host.dm-unused-open-zero");
+    assert_eq!(unused["severity"], "warning");
+    assert!(unused["text"].as_str().unwrap().contains("mpathd"));
+    let files = files_of(&unused["evidence"]);
+    assert!(
+        files.iter().any(|f| f.ends_with("dmsetup_info_-c")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.ends_with("instance-0000001c.xml")),
+        "{files:?}"
+    );
+    assert!(fix_text(unused).contains("multipath -f mpathd"));
+    let lonely = finding(&v, "host.scsi-disk-not-in-multipath");
+    let text = lonely["text"].as_str().unwrap();
+    assert!(
+        text.contains("sdj (iscsi)") && !text.contains("sda"),
+        "{text}"
+    );
+    assert!(fix_text(lonely).contains("/sys/block/sdj/device/delete"));
+
+    // Without any domain definition, the same map is only "could not compare".
+    let (_dir, root) = sosreport(&[("sos_commands/devicemapper/dmsetup_info_-c", DMSETUP_INFO)]);
+    let v = json(root.to_str().unwrap());
+    let unused = finding(&v, "host.dm-unused-open-zero");
+    assert_eq!(unused["severity"], "info");
+    assert!(
+        unused["text"]
+            .as_str()
+            .unwrap()
+            .contains("could not be compared"),
+        "{unused:#}"
+    );
+}
+
 #[test]
 fn leftover_maps_are_found_with_the_fix() {
     for (bundle, map) in [

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use jiff::{SignedDuration, Timestamp};
 use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, SourceRef};
 
+use crate::guests;
 use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Benign, Cause, Knowledge, Lang, Link, Role};
 use crate::{
@@ -27,6 +28,19 @@ pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
         let signature = format!("host.{}", c.id);
         let mut fields = Fields::new();
         for (name, value, kind) in &c.fields {
+            // A check about several things names each (three volume
+            // files, two paths of a map): keep every value, as `volume`,
+            // `volume1`, `volume2`… (the kind, not the name, says what it is).
+            let mut name = name.clone();
+            let mut n = 0;
+            while fields.contains_key(&name) {
+                n += 1;
+                name = format!(
+                    "{}{n}",
+                    name.trim_end_matches(|ch: char| ch.is_ascii_digit())
+                );
+            }
+            let name = &name;
             let v = match kind {
                 FieldKind::Pid | FieldKind::Int | FieldKind::Sector => value
                     .parse()
@@ -51,7 +65,9 @@ pub fn host_events(checks: &[HostCheck<'_>]) -> (Vec<Event>, FieldKinds) {
             time: EventTime::unknown(),
             host: hc.host.map(str::to_string),
             source: SourceRef {
-                file: hc.file.to_string(),
+                file: first
+                    .and_then(|e| e.file.clone())
+                    .unwrap_or_else(|| hc.file.to_string()),
                 line: first.map_or(0, |e| e.line),
             },
             also: Vec::new(),
@@ -181,6 +197,56 @@ fn fact_events(facts: &[HostFact<'_>]) -> (Vec<Event>, FieldKinds) {
     (events, kinds)
 }
 
+/// Each disk of a guest whose lines are in the evidence, as an untimed
+/// `host.fact.guest-disk` event on the guest's host: the guest's device
+/// (`vda`) with the instance, the volume and the LUN behind it, so a
+/// guest's `vda` error meets the volume the hypervisor's lines name.
+fn guest_disk_events(guest_of: &HashMap<String, &guests::Guest>) -> (Vec<Event>, FieldKinds) {
+    let mut events = Vec::new();
+    let mut kinds: FieldKinds = HashMap::new();
+    let signature = "host.fact.guest-disk".to_string();
+    let mut hosts: Vec<&String> = guest_of.keys().collect();
+    hosts.sort();
+    for h in hosts {
+        let g = guest_of[h];
+        for d in &g.disks {
+            let mut fields = Fields::new();
+            let mut put = |name: &str, v: &Option<String>, kind: FieldKind| {
+                if let Some(v) = v {
+                    fields.insert(name.to_string(), FieldValue::Text(v.clone()));
+                    let k = kinds.entry(signature.clone()).or_default();
+                    if !k.iter().any(|(n, _)| n == name) {
+                        k.push((name.to_string(), kind));
+                    }
+                }
+            };
+            put("device", &Some(d.target.clone()), FieldKind::Device);
+            put("instance", &g.instance, FieldKind::Uuid);
+            put("volume", &d.volume, FieldKind::Uuid);
+            put("wwid", &d.wwid, FieldKind::Wwid);
+            events.push(Event {
+                time: EventTime::unknown(),
+                host: Some(h.clone()),
+                source: SourceRef {
+                    file: d.file.clone(),
+                    line: d.line,
+                },
+                also: Vec::new(),
+                component: "host".to_string(),
+                signature: signature.clone(),
+                severity: Severity::Info,
+                fields,
+                text: String::new(),
+                context: Vec::new(),
+                repeats: 0,
+                last_seen: None,
+                truncated: false,
+            });
+        }
+    }
+    (events, kinds)
+}
+
 fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
     // One finding per check about one thing on one host: the same stale map
     // seen in `multipath -ll`, `dmsetup status` and `lsblk` is one finding
@@ -199,7 +265,7 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
         .map(|(n, v, _)| format!("{n}={v}"));
         let key = (c.id.clone(), hc.host.map(str::to_string), subject);
         let cites = c.evidence.iter().map(|e| Evidence {
-            file: hc.file.to_string(),
+            file: e.file.clone().unwrap_or_else(|| hc.file.to_string()),
             line: e.line,
             time: None,
             time_inferred: false,
@@ -232,7 +298,7 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
                 Lang::Ko => c.ko.clone(),
             },
             count: 1,
-            evidence: cites.take(STEP_EVIDENCE).collect(),
+            evidence: across_files(cites.collect()),
             fix: c
                 .fix
                 .iter()
@@ -261,6 +327,67 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
     out
 }
 
+/// The cited lines a finding shows: up to [`STEP_EVIDENCE`] from one file;
+/// a check that rests on several files (qemu.conf and a share listing)
+/// shows up to twice that, taking each file's lines in turn so that every
+/// file it rests on is cited.
+fn across_files(cites: Vec<Evidence>) -> Vec<Evidence> {
+    let mut files: Vec<&str> = Vec::new();
+    for c in &cites {
+        if !files.contains(&c.file.as_str()) {
+            files.push(&c.file);
+        }
+    }
+    if files.len() < 2 {
+        return cites.into_iter().take(STEP_EVIDENCE).collect();
+    }
+    let mut per_file: Vec<std::collections::VecDeque<&Evidence>> = files
+        .iter()
+        .map(|f| cites.iter().filter(|c| c.file == *f).collect())
+        .collect();
+    let mut out = Vec::new();
+    while out.len() < 2 * STEP_EVIDENCE && per_file.iter().any(|q| !q.is_empty()) {
+        for q in &mut per_file {
+            if out.len() < 2 * STEP_EVIDENCE
+                && let Some(c) = q.pop_front()
+            {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}
+
+/// For a host check that cites several files, the first cited line of each
+/// file after the first: the chain shows the event by its first line, and
+/// these say which other files it rests on.
+fn other_file_cites(hc: &HostCheck<'_>) -> Vec<Evidence> {
+    let c = hc.check;
+    let file_of =
+        |e: &rootline_hoststate::Cite| e.file.clone().unwrap_or_else(|| hc.file.to_string());
+    let Some(first) = c.evidence.first().map(file_of) else {
+        return Vec::new();
+    };
+    let mut seen = vec![first];
+    let mut out = Vec::new();
+    for e in &c.evidence {
+        let f = file_of(e);
+        if seen.contains(&f) {
+            continue;
+        }
+        seen.push(f.clone());
+        out.push(Evidence {
+            file: f,
+            line: e.line,
+            time: None,
+            time_inferred: false,
+            signature: format!("host.{}", c.id),
+            text: e.text.clone(),
+        });
+    }
+    out
+}
+
 /// How many cited events a chain step shows.
 const STEP_EVIDENCE: usize = 5;
 /// Slack when checking that steps follow each other in time.
@@ -275,6 +402,16 @@ fn evidence(e: &Event) -> Evidence {
         signature: e.signature.clone(),
         text: e.text.clone(),
     }
+}
+
+/// An event's cited lines: its own, and for a host check resting on
+/// several files, one line of each further file.
+fn cited_lines(events: &[&Event], also: &HashMap<usize, Vec<Evidence>>, i: usize) -> Vec<Evidence> {
+    let mut v = vec![evidence(events[i])];
+    if let Some(more) = also.get(&i) {
+        v.extend(more.iter().cloned());
+    }
+    v
 }
 
 fn occurrences(events: &[&Event], idx: &[usize]) -> u64 {
@@ -305,8 +442,17 @@ pub fn diagnose(
     // The host-state checks join as untimed events. The engine works on a
     // view of references: the timeline's events are not copied.
     let (extra, extra_kinds) = host_events(checks);
+    // Host checks citing several files: their further files' lines, by the
+    // check event's index in the view below.
+    let also: HashMap<usize, Vec<Evidence>> = checks
+        .iter()
+        .enumerate()
+        .map(|(k, hc)| (events.len() + k, other_file_cites(hc)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
     let (wiring, wiring_kinds) = fact_events(facts);
     let merged_kinds;
+    let merged_guest_kinds;
     let kinds = if extra_kinds.is_empty() && wiring_kinds.is_empty() {
         kinds
     } else {
@@ -316,15 +462,54 @@ pub fn diagnose(
         merged_kinds = k;
         &merged_kinds
     };
+    // Guests whose own logs are in the evidence: their lines name the
+    // guest's host, which only the hypervisor's state ties to an instance.
+    let guest_map = guests::guests(facts);
+    let mut guest_of: HashMap<String, &guests::Guest> = HashMap::new();
+    for e in events {
+        if let Some(h) = &e.host
+            && !guest_of.contains_key(h)
+            && let Some(g) = guest_map.get(&guests::guest_key(h))
+            && g.hypervisor.as_deref() != Some(h.as_str())
+        {
+            guest_of.insert(h.clone(), g);
+        }
+    }
+    let (guest_disks, guest_kinds) = guest_disk_events(&guest_of);
+    let kinds = if guest_kinds.is_empty() {
+        kinds
+    } else {
+        let mut k = kinds.clone();
+        k.extend(guest_kinds);
+        merged_guest_kinds = k;
+        &merged_guest_kinds
+    };
     let view: Vec<&Event> = events
         .iter()
         .chain(extra.iter())
         .chain(wiring.iter())
+        .chain(guest_disks.iter())
         .collect();
     let events: &[&Event] = &view;
+    // Per event: the hypervisor a guest's line belongs to, and the
+    // identity its guest gives it (the instance; else the domain, a name on
+    // the hypervisor).
+    let mut hypervisor_of: Vec<Option<String>> = vec![None; events.len()];
+    let mut guest_ids: HashMap<usize, Vec<(Option<String>, identity::Entity)>> = HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        let Some(g) = e.host.as_ref().and_then(|h| guest_of.get(h)) else {
+            continue;
+        };
+        hypervisor_of[i] = g.hypervisor.clone();
+        if let Some(u) = &g.instance {
+            guest_ids.insert(i, vec![(None, (EntityKind::Instance, u.clone()))]);
+        } else if let (Some(d), Some(h)) = (&g.domain, &g.hypervisor) {
+            guest_ids.insert(i, vec![(Some(h.clone()), (EntityKind::Domain, d.clone()))]);
+        }
+    }
 
     // 1. The identity graph; each event's groups, once (no unions follow).
-    let mut graph = Graph::build(events, kinds);
+    let mut graph = Graph::build_with(events, kinds, &guest_ids);
     let egroups: Vec<Vec<usize>> = (0..events.len()).map(|i| graph.groups(i)).collect();
 
     // 2. Benign events: reported, never part of an incident. A rule tests a
@@ -427,7 +612,14 @@ pub fn diagnose(
             {
                 continue;
             }
-            if let Some(c) = build(events, &egroups, &step_events, cause, &cluster) {
+            if let Some(c) = build(
+                events,
+                &egroups,
+                &hypervisor_of,
+                &step_events,
+                cause,
+                &cluster,
+            ) {
                 cands.push(c);
             }
         }
@@ -460,6 +652,23 @@ pub fn diagnose(
         kept.push(c);
         contributing.push(Vec::new());
     }
+    // An incident rooted in a guest's own lines is no separate story when
+    // its hypervisor's incident already explains some of them (the guest's
+    // I/O errors inside the volume's chain).
+    let explained_guest = |c: &Candidate<'_>| {
+        let Some(h) = c.host.as_ref() else {
+            return false;
+        };
+        let Some(hyp) = guest_of.get(h).and_then(|g| g.hypervisor.clone()) else {
+            return false;
+        };
+        kept.iter()
+            .any(|k| k.host.as_deref() == Some(hyp.as_str()) && !k.all.is_disjoint(&c.all))
+    };
+    let drop: Vec<bool> = kept.iter().map(explained_guest).collect();
+    let mut keep = drop.iter().map(|d| !d);
+    kept.retain(|_| keep.next().unwrap_or(true));
+    contributing.truncate(kept.len());
 
     // Contributing factors: the root-step evidence of each listed cause on
     // the same host, in the diagnosis's window or untimed (host state). Any
@@ -501,7 +710,7 @@ pub fn diagnose(
     let diagnoses = kept
         .iter()
         .zip(contributing)
-        .map(|(c, contrib)| render(events, &benign_of, &graph, c, contrib, lang))
+        .map(|(c, contrib)| render(events, &also, &benign_of, &graph, c, contrib, lang))
         .collect();
     Outcome {
         diagnoses,
@@ -552,6 +761,7 @@ fn clusters(events: &[&Event], roots: &[usize], window: SignedDuration) -> Vec<V
 fn build<'k>(
     events: &[&Event],
     egroups: &[Vec<usize>],
+    hypervisor_of: &[Option<String>],
     step_events: &[Vec<usize>],
     cause: &'k Cause,
     cluster: &[usize],
@@ -591,7 +801,12 @@ fn build<'k>(
             let mut v_linked: Vec<usize> = Vec::new();
             for &j in &step_events[si] {
                 let e = events[j];
-                if e.host != host {
+                // A guest's line joins its hypervisor's incident, and only
+                // through identity: the guest is another machine, so being
+                // "on the same host" proves nothing there.
+                let via_guest =
+                    e.host != host && hypervisor_of[j].is_some() && hypervisor_of[j] == host;
+                if e.host != host && !via_guest {
                     continue;
                 }
                 let timely = in_window(e) || (e.time.utc.is_none() && step.untimed);
@@ -599,7 +814,7 @@ fn build<'k>(
                     continue;
                 }
                 let linked = egroups[j].iter().any(|x| groups.contains(x));
-                if step.link == Link::Identity && !linked {
+                if (step.link == Link::Identity || via_guest) && !linked {
                     continue;
                 }
                 v.push(j);
@@ -811,6 +1026,7 @@ fn fmt_time(t: Option<Timestamp>) -> String {
 
 fn render(
     events: &[&Event],
+    also: &HashMap<usize, Vec<Evidence>>,
     benign_of: &[Option<usize>],
     graph: &Graph,
     c: &Candidate<'_>,
@@ -844,7 +1060,7 @@ fn render(
                 events: ev
                     .iter()
                     .take(STEP_EVIDENCE)
-                    .map(|&i| evidence(events[i]))
+                    .flat_map(|&i| cited_lines(events, also, i))
                     .collect(),
             }
         })
@@ -896,7 +1112,10 @@ fn render(
             .into_iter()
             .map(|(k, v)| (k.plural().to_string(), v))
             .collect(),
-        evidence: cited.iter().map(|&i| evidence(events[i])).collect(),
+        evidence: cited
+            .iter()
+            .flat_map(|&i| cited_lines(events, also, i))
+            .collect(),
         contributing,
         collect: if missing.is_empty() {
             Vec::new()

@@ -351,24 +351,44 @@ impl Graph {
     /// Build the graph over `events`; `kinds` gives each signature's field
     /// kinds.
     pub fn build(events: &[&Event], kinds: &HashMap<String, Vec<(String, FieldKind)>>) -> Graph {
+        Graph::build_with(events, kinds, &HashMap::new())
+    }
+
+    /// [`Graph::build`], plus entities that event `i` names by where it was
+    /// written rather than by its fields: a guest's log line names its
+    /// instance, which only the hypervisor's state tells. Each extra entity
+    /// may be keyed under another host than the event's (a guest's domain
+    /// is a name on its hypervisor); global kinds ignore the host.
+    pub fn build_with(
+        events: &[&Event],
+        kinds: &HashMap<String, Vec<(String, FieldKind)>>,
+        extra: &HashMap<usize, Vec<(Option<String>, Entity)>>,
+    ) -> Graph {
         let mut g = Graph::default();
-        for e in events {
-            let ents = kinds
+        for (i, e) in events.iter().enumerate() {
+            let mut ents: Vec<(Option<String>, Entity)> = kinds
                 .get(&e.signature)
                 .map(|k| entities(e, k))
-                .unwrap_or_default();
-            let host = e.host.clone().unwrap_or_default();
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| (None, x))
+                .collect();
+            if let Some(more) = extra.get(&i) {
+                ents.extend(more.iter().cloned());
+            }
+            let own = e.host.clone().unwrap_or_default();
             let nodes: Vec<usize> = ents
                 .iter()
-                .map(|(k, v)| {
+                .map(|(h, (k, v))| {
                     let key = if is_global(*k) {
                         format!("{k:?}|{v}")
                     } else {
-                        format!("{host}|{k:?}|{v}")
+                        format!("{}|{k:?}|{v}", h.as_deref().unwrap_or(&own))
                     };
                     g.node(key)
                 })
                 .collect();
+            let ents: Vec<Entity> = ents.into_iter().map(|(_, x)| x).collect();
             for w in nodes.windows(2) {
                 g.union(w[0], w[1]);
             }

@@ -11,6 +11,7 @@
 //! root-step event of severity error or worse; benign events never start or
 //! join an incident.
 
+pub mod guests;
 pub mod identity;
 pub mod knowledge;
 

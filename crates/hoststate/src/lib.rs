@@ -17,12 +17,14 @@
 use serde::Serialize;
 
 mod block;
+mod cross;
 mod disks;
 mod parsers;
 mod sos;
 mod system;
 mod virt;
 
+pub use cross::{Crossed, cross_check};
 pub use parsers::{Kind, recognise};
 
 /// One line of evidence inside a command output.
@@ -31,6 +33,12 @@ pub struct Cite {
     /// 1-based line number in the file.
     pub line: u64,
     pub text: String,
+    /// The file the line is in, when it is not the file the check was read
+    /// from: a host-level check ([`cross_check`]) rests on lines of several
+    /// files (qemu.conf's `user` and a share listing's modes). `None`: the
+    /// check's own file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// A finding from host state, with its fix.
@@ -59,6 +67,7 @@ impl Cite {
         Cite {
             line,
             text: text.trim_end().to_string(),
+            file: None,
         }
     }
 
@@ -102,7 +111,11 @@ impl Check {
 
     /// Cite a line once, however many facts point at it.
     pub(crate) fn add_cite(&mut self, cite: &Cite) {
-        if !self.evidence.iter().any(|e| e.line == cite.line) {
+        if !self
+            .evidence
+            .iter()
+            .any(|e| e.line == cite.line && e.file == cite.file)
+        {
             self.evidence.push(cite.clone());
         }
     }
@@ -119,6 +132,25 @@ pub struct HostState {
     pub checks: Vec<Check>,
     /// Why part of it could not be read (truncated, timed out…).
     pub notes: Vec<String>,
+    /// The text of every line a fact points at (its `line`, a disk's
+    /// `source-line`, a map's path lines), by line number: what a
+    /// host-level check cites when it joins facts of several files, after
+    /// the file itself is gone. Not part of the JSON document (the facts
+    /// already say where they are).
+    #[serde(skip)]
+    pub lines: std::collections::BTreeMap<u64, String>,
+}
+
+impl HostState {
+    /// Line `line` of this file as a citation of `file`, if a fact pointed
+    /// at it.
+    pub(crate) fn cite(&self, file: &str, line: u64) -> Option<Cite> {
+        self.lines.get(&line).map(|t| Cite {
+            line,
+            text: t.clone(),
+            file: Some(file.to_string()),
+        })
+    }
 }
 
 /// Parse one file recognised as `kind`.

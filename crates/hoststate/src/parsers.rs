@@ -74,7 +74,53 @@ pub(crate) fn parse(kind: Kind, text: &str) -> HostState {
         .or_else(|| crate::system::parse(kind, text))
         .unwrap_or_default();
     st.kind = Some(kind.name());
+    keep_fact_lines(&mut st, text);
     st
+}
+
+/// Keep the text of the lines the facts point at: host-level checks join
+/// facts of several files and must cite the lines as they read, but the
+/// file's text is not kept once it is parsed.
+fn keep_fact_lines(st: &mut HostState, text: &str) {
+    fn walk(v: &serde_json::Value, out: &mut Vec<u64>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if (k == "line" || k.ends_with("-line") || k.ends_with("_line"))
+                        && let Some(n) = x.as_u64()
+                    {
+                        out.push(n);
+                    }
+                    walk(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut wanted = Vec::new();
+    for f in &st.facts {
+        walk(f, &mut wanted);
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut want = wanted.into_iter().peekable();
+    for (i, l) in text.lines().enumerate() {
+        let n = i as u64 + 1;
+        while want.peek().is_some_and(|&w| w < n) {
+            want.next();
+        }
+        match want.peek() {
+            Some(&w) if w == n => {
+                st.lines.insert(n, l.trim_end().to_string());
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
 }
 
 impl Kind {

@@ -126,6 +126,7 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
             evidence: vec![Cite {
                 line: line_of(text, &command),
                 text: format!("{command}: return_code 124{secs}"),
+                file: None,
             }],
             fix: if storage {
                 vec![

@@ -284,7 +284,7 @@ fn is_uuid(s: &str) -> bool {
 }
 
 /// The first UUID inside `s`, lower-cased.
-fn find_uuid(s: &str) -> Option<String> {
+pub(crate) fn find_uuid(s: &str) -> Option<String> {
     let b = s.as_bytes();
     if b.len() < 36 {
         return None;
@@ -1742,10 +1742,11 @@ fn parse_ls_line(l: &str) -> Option<LsEntry> {
     })
 }
 
-/// Users and groups from `id <user>` lines: name → (uid, gid name, group names).
-fn parse_id_lines(text: &str) -> Vec<(String, String, Vec<String>)> {
+/// Users and groups from `id <user>` lines: (user, uid, group names and
+/// numbers, 0-based line).
+fn parse_id_lines(text: &str) -> Vec<(String, String, Vec<String>, usize)> {
     let mut out = Vec::new();
-    for l in text.lines() {
+    for (i, l) in text.lines().enumerate() {
         let t = l.trim();
         let Some(rest) = t.strip_prefix("uid=") else {
             continue;
@@ -1773,7 +1774,9 @@ fn parse_id_lines(text: &str) -> Vec<(String, String, Vec<String>)> {
             }
         }
         groups.push(user.clone());
-        out.push((user, uid, groups));
+        groups.retain(|g| !g.is_empty());
+        groups.dedup();
+        out.push((user, uid, groups, i));
     }
     out
 }
@@ -1863,6 +1866,13 @@ fn parse_ls(text: &str) -> HostState {
         st.facts
             .push(json!({"type": "cinder-secure-indicator", "line": i + 1}));
     }
+    // `id qemu` and friends: who is in which group, for checks that learn
+    // the qemu user from another file (qemu.conf, ps).
+    for (user, uid, groups, i) in &ids {
+        st.facts
+            .push(json!({"type": "account", "line": i + 1, "user": user,
+            "uid": uid, "groups": groups}));
+    }
     // Which user runs qemu: a volume owner named like it, else the distribution default.
     let volumes: Vec<&(usize, LsEntry, Option<String>)> = entries
         .iter()
@@ -1878,7 +1888,7 @@ fn parse_ls(text: &str) -> HostState {
     if qemu_user == "libvirt-qemu" {
         qemu_groups.push("kvm".into());
     }
-    if let Some((_, uid, g)) = ids.iter().find(|(u, _, _)| *u == qemu_user) {
+    if let Some((_, uid, g, _)) = ids.iter().find(|(u, _, _, _)| *u == qemu_user) {
         qemu_groups.extend(g.iter().cloned());
         qemu_groups.push(uid.clone());
     }

@@ -16,7 +16,7 @@ use rootline_model::{Event, Severity};
 use rootline_scan::Analysis;
 
 use crate::verdict::{Labels, labels};
-use crate::{cut, fields_text, short_path, time_column};
+use crate::{cut, fields_text, short_path, shown_evidence, time_column};
 
 /// Rows of the event table; the rest are counted, not shown.
 const MAX_ROWS: usize = 3000;
@@ -309,13 +309,16 @@ pub fn html(a: &Analysis, out: &Outcome, lang: Lang) -> String {
                 f.count,
                 esc(l.events)
             );
-            if let Some(e) = f.evidence.first() {
-                let _ = write!(
-                    o,
-                    " — <code>{}:{}</code>",
-                    esc(&short_path(a, &e.file)),
-                    e.line
-                );
+            // Each file the finding rests on (a host check may join several).
+            let mut files: Vec<&str> = f.evidence.iter().map(|e| e.file.as_str()).collect();
+            files.sort_unstable();
+            files.dedup();
+            let cites: Vec<String> = shown_evidence(&f.evidence, files.len().clamp(1, 4))
+                .into_iter()
+                .map(|e| format!("<code>{}:{}</code>", esc(&short_path(a, &e.file)), e.line))
+                .collect();
+            if !cites.is_empty() {
+                let _ = write!(o, " — {}", cites.join(" "));
             }
             let _ = writeln!(o, "</li>");
         }

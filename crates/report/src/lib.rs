@@ -245,6 +245,33 @@ fn fields_text(e: &Event) -> String {
     out
 }
 
+/// The cited lines a short report shows of a finding: the first line of
+/// every file it rests on (a host check can join qemu.conf, ps and a share
+/// listing), then further lines in order, at most `max`, in their order.
+pub(crate) fn shown_evidence(
+    ev: &[rootline_diagnose::Evidence],
+    max: usize,
+) -> Vec<&rootline_diagnose::Evidence> {
+    let mut pick: Vec<usize> = Vec::new();
+    let mut files: Vec<&str> = Vec::new();
+    for (i, e) in ev.iter().enumerate() {
+        if pick.len() < max && !files.contains(&e.file.as_str()) {
+            files.push(&e.file);
+            pick.push(i);
+        }
+    }
+    for i in 0..ev.len() {
+        if pick.len() >= max {
+            break;
+        }
+        if !pick.contains(&i) {
+            pick.push(i);
+        }
+    }
+    pick.sort_unstable();
+    pick.into_iter().map(|i| &ev[i]).collect()
+}
+
 pub(crate) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()

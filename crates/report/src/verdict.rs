@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use rootline_diagnose::{Action, Diagnosis, Evidence, Lang, Outcome};
 use rootline_scan::Analysis;
 
-use crate::{Painter, TextOptions, cut, short_path};
+use crate::{Painter, TextOptions, cut, short_path, shown_evidence};
 
 /// Report labels in one language. Terms Korean operators write in English
 /// (multipath, D state, qcow2…) come from the cause texts, not from here.
@@ -337,7 +337,14 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
                 ),
                 94,
             );
-            if let Some(e) = f.evidence.first() {
+            // One line per file it rests on (a host check may join several).
+            let files = {
+                let mut f: Vec<&str> = f.evidence.iter().map(|e| e.file.as_str()).collect();
+                f.sort_unstable();
+                f.dedup();
+                f.len()
+            };
+            for e in shown_evidence(&f.evidence, files.clamp(1, 3)) {
                 let _ = writeln!(
                     o,
                     "{}",
@@ -566,7 +573,7 @@ pub fn markdown(a: &Analysis, out: &Outcome, lang: Lang) -> String {
                 "- **{}** ({}): {} ({} {})",
                 f.id, f.severity, f.text, f.count, l.events
             );
-            for e in f.evidence.iter().take(3) {
+            for e in shown_evidence(&f.evidence, 3) {
                 let _ = writeln!(
                     o,
                     "  - `{}:{}` {}",

@@ -184,7 +184,7 @@ pub fn analyze(
             aliases: r.aliases.clone(),
         })
         .collect();
-    let host = scans
+    let host: Vec<HostFile> = scans
         .iter_mut()
         .filter_map(|f| {
             let state = f.host.take()?;
@@ -200,6 +200,7 @@ pub fn analyze(
             })
         })
         .collect();
+    let host = cross_check(host);
     let mut not_read = collection.not_read;
     not_read.sort_by(|a, b| a.path.cmp(&b.path));
     Analysis {
@@ -209,4 +210,42 @@ pub fn analyze(
         not_read,
         events,
     }
+}
+
+/// The host-level pass: checks that need several files of one evidence root
+/// (qemu.conf's user against a share listing's modes, cinder.conf against
+/// the indicator on the share…). A new check joins the file of its first
+/// cited line, so the engine and the reports take it like any other; the
+/// single-file checks it replaces are dropped.
+fn cross_check(mut host: Vec<HostFile>) -> Vec<HostFile> {
+    let mut roots: Vec<usize> = host.iter().map(|h| h.root).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    for root in roots {
+        let idx: Vec<usize> = (0..host.len()).filter(|&i| host[i].root == root).collect();
+        let crossed = {
+            let files: Vec<(&str, &rootline_hoststate::HostState)> = idx
+                .iter()
+                .map(|&i| (host[i].path.as_str(), &host[i].state))
+                .collect();
+            rootline_hoststate::cross_check(&files)
+        };
+        for (fi, id) in &crossed.superseded {
+            if let Some(&i) = idx.get(*fi) {
+                host[i].state.checks.retain(|c| &c.id != id);
+            }
+        }
+        for c in crossed.checks {
+            let first = c.evidence.first().and_then(|e| e.file.clone());
+            let at = idx
+                .iter()
+                .copied()
+                .find(|&i| Some(&host[i].path) == first.as_ref())
+                .or_else(|| idx.first().copied());
+            if let Some(i) = at {
+                host[i].state.checks.push(c);
+            }
+        }
+    }
+    host
 }
