@@ -723,7 +723,7 @@ const PROC_FILES: &[&str] = &[
 
 /// One JSON document with one record per line, so that host-state checks
 /// can cite a device or task by line.
-fn json_doc(format: &str, root: &str, arrays: &[(&str, Vec<serde_json::Value>)]) -> Vec<u8> {
+fn json_doc(format: &str, root: &str, arrays: &[(&str, Vec<String>)]) -> Vec<u8> {
     let mut s = format!(
         "{{\"format\":\"{format}\",\"version\":1,\"root\":{}",
         serde_json::to_string(root).unwrap_or_else(|_| "\"\"".into())
@@ -732,7 +732,7 @@ fn json_doc(format: &str, root: &str, arrays: &[(&str, Vec<serde_json::Value>)])
         s.push_str(&format!(",\n\"{key}\":["));
         for (i, v) in items.iter().enumerate() {
             s.push_str(if i == 0 { "\n" } else { ",\n" });
-            s.push_str(&serde_json::to_string(v).unwrap_or_else(|_| "null".into()));
+            s.push_str(v);
         }
         s.push_str(if items.is_empty() { "]" } else { "\n]" });
     }
@@ -740,10 +740,12 @@ fn json_doc(format: &str, root: &str, arrays: &[(&str, Vec<serde_json::Value>)])
     s.into_bytes()
 }
 
-fn values<T: Serialize>(items: &[T]) -> Vec<serde_json::Value> {
+/// Each item as one line of JSON, in its struct's field order (names and
+/// paths first, so that a cited line reads well).
+fn values<T: Serialize>(items: &[T]) -> Vec<String> {
     items
         .iter()
-        .filter_map(|i| serde_json::to_value(i).ok())
+        .filter_map(|i| serde_json::to_string(i).ok())
         .collect()
 }
 
@@ -986,6 +988,24 @@ pub fn write<W: Write>(out: W, opts: &Options) -> Result<Summary, Error> {
     b.raw("sos_reports/manifest.json", &manifest, None)?;
     b.tar.finish().map_err(Error::Write)?;
     Ok(summary)
+}
+
+/// [`write`] through an xz encoder (multi-threaded where it can be; preset
+/// 3: a bundle is mostly logs, and at 3 the encoder keeps up with the
+/// collection in tens of MiB of memory). Returns the summary and `out`.
+pub fn write_xz<W: Write>(out: W, opts: &Options) -> Result<(Summary, W), Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as u32;
+    let stream = liblzma::stream::MtStreamBuilder::new()
+        .preset(3)
+        .threads(threads)
+        .check(liblzma::stream::Check::Crc64)
+        .encoder()
+        .or_else(|_| liblzma::stream::Stream::new_easy_encoder(3, liblzma::stream::Check::Crc64))
+        .map_err(|e| Error::Write(io::Error::other(e)))?;
+    let mut enc = liblzma::write::XzEncoder::new_stream(out, stream);
+    let summary = write(&mut enc, opts)?;
+    let out = enc.finish().map_err(Error::Write)?;
+    Ok((summary, out))
 }
 
 /// Copies configuration and logs.

@@ -152,7 +152,7 @@ impl Redactor {
             // A key ending at a quote or the separator; the value is found
             // by hand after the match (quoted or bare).
             key_value: re(&format!(
-                r#"(?i-u)(?P<key>[a-z0-9_.\-]*{words}[a-z0-9_.\-]*)(?P<q>["']?)[ \t]*(?:=>|[:=])[ \t]*"#
+                r#"(?i-u)(?P<key>(?:[a-z0-9_.\-]*[_.\-])?{words}[a-z0-9_.\-]*)(?P<q>["']?)[ \t]*(?P<sep>=>|[:=])(?P<sp>[ \t]*)"#
             )),
             cli_arg: re(&format!(
                 r"(?i-u)(?:^|\s)(?P<key>--?[a-z0-9\-]*{words}[a-z0-9\-]*)[ \t]+"
@@ -208,6 +208,15 @@ impl Redactor {
             let (Some(key), Some(all)) = (c.name("key"), c.get(0)) else {
                 continue;
             };
+            // `name:value` without a space is a qualifier (`libfoo:amd64`,
+            // `host:port`), not a setting; YAML and logs put a space after
+            // the colon, JSON and Python quote the key.
+            let bare_colon = c.name("sep").is_some_and(|m| m.as_bytes() == b":")
+                && c.name("q").is_none_or(|m| m.is_empty())
+                && c.name("sp").is_none_or(|m| m.is_empty());
+            if bare_colon {
+                continue;
+            }
             let k = key.as_bytes().to_ascii_lowercase();
             // `x-auth-token:` is a header, handled above; `authorization:`
             // likewise.
@@ -513,6 +522,8 @@ token_ttl = 600
             "openstack --os-password pw3 server list\n",
             "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\nabcdef\n-----END RSA PRIVATE KEY-----\n",
             "kernel: monkey=1 keyboard ok\n",
+            "Unpacking libsecret-1-0:amd64 (0.20.5-3) ...\n",
+            "install gir1.2-secret-1:amd64 <none> 0.20.5-3 mypassword=kept\n",
         ));
         for s in [
             "gAAAAABmM1xyz",
@@ -536,6 +547,10 @@ token_ttl = 600
             "{out}"
         );
         assert!(out.contains("kernel: monkey=1 keyboard ok"));
+        assert!(out.contains("libsecret-1-0:amd64 (0.20.5-3)"), "{out}");
+        assert!(out.contains("gir1.2-secret-1:amd64 <none>"), "{out}");
+        // Only whole words name a secret: `mypassword` is not `password`.
+        assert!(out.contains("mypassword=kept"), "{out}");
         assert_eq!(c.kinds["token"], 1);
         assert_eq!(c.kinds["authorization"], 1);
         assert_eq!(c.kinds["private-key"], 1);
