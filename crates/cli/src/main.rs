@@ -46,8 +46,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyse evidence: files, directories, sosreports (dir or .tar.xz/.tar.gz/.tar), - for stdin
+    /// Analyse evidence: files, directories, sosreports (dir or .tar.xz/.tar.gz/.tar), - for stdin;
+    /// no PATH (or --live): the host rootline runs on
     Analyze(AnalyzeArgs),
+    /// Collect this host's evidence into a bundle that `rootline analyze` reads like a sosreport
+    Collect(CollectArgs),
     /// Inspect, test or export the signature catalog
     Catalog {
         #[command(subcommand)]
@@ -106,11 +109,82 @@ struct CatalogOpt {
     catalog: Option<PathBuf>,
 }
 
+/// Where live evidence comes from and how long it may take.
+#[derive(clap::Args, Clone)]
+struct LiveOpt {
+    /// Read a directory tree laid out like / (a mounted disk image, a test
+    /// tree) instead of the running host; no command is run
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// How far back the journal and the logs go (e.g. 3d, 12h, 90m)
+    #[arg(long, value_name = "AGE", default_value = "3d", value_parser = parse_age)]
+    since: Duration,
+    /// Seconds before a command that does not answer is killed (and recorded)
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_secs)]
+    timeout: f64,
+}
+
+impl LiveOpt {
+    fn options(&self) -> rootline_live::collect::Options {
+        rootline_live::collect::Options {
+            root: self.root.clone().unwrap_or_else(|| PathBuf::from("/")),
+            since: self.since,
+            timeout: Duration::from_secs_f64(self.timeout),
+            ..Default::default()
+        }
+    }
+}
+
+/// `3d`, `12h`, `90m`, `45s`, `2w`.
+fn parse_age(s: &str) -> std::result::Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{s:?}: give a unit, e.g. 3d, 12h, 90m"))?;
+    let n: u64 = s[..split]
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a number and a unit, e.g. 3d"))?;
+    let unit = match &s[split..] {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        "w" => 7 * 86400,
+        u => return Err(format!("unknown unit {u:?} (s, m, h, d, w)")),
+    };
+    Ok(Duration::from_secs(n.saturating_mul(unit)))
+}
+
+fn parse_secs(s: &str) -> std::result::Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86400.0 => Ok(v),
+        _ => Err(format!("{s:?}: expected seconds, e.g. 10 or 2.5")),
+    }
+}
+
+#[derive(clap::Args)]
+struct CollectArgs {
+    /// Where to write the bundle (.tar.xz or .tar); default
+    /// rootline-<host>-<UTC time>.tar.xz in the current directory
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    live: LiveOpt,
+}
+
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Evidence to read (files, directories, sosreports, archives, - for stdin)
-    #[arg(required = true, value_name = "PATH")]
+    /// Evidence to read (files, directories, sosreports, archives, - for stdin);
+    /// none: the live host, as with --live
+    #[arg(value_name = "PATH")]
     paths: Vec<String>,
+    /// Diagnose the host rootline runs on: its evidence is collected (commands
+    /// with timeouts, /dev/kmsg, journal, logs, sysfs/procfs) and streamed into
+    /// the analysis in memory; nothing is written
+    #[arg(long)]
+    live: bool,
+    #[command(flatten)]
+    live_opt: LiveOpt,
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -290,8 +364,13 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
         cfg.tz = Some((zone, name.clone()));
     }
     let bytes = Arc::new(AtomicU64::new(0));
+    let live = args.live || args.live_opt.root.is_some() || args.paths.is_empty();
     let progress = Progress::start(bytes.clone());
-    let analysis = rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes));
+    let analysis = if live {
+        analyze_live(&args, &matcher, &cfg, &bytes)?
+    } else {
+        rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes))
+    };
     progress.stop();
     let outcome = run_diagnosis(&analysis, &knowledge, &catalog, lang);
 
@@ -336,6 +415,136 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
         eprintln!("rootline: nothing could be read (see \"Not read\")");
         return Ok(EXIT_NOTHING_READ);
     }
+    Ok(EXIT_OK)
+}
+
+/// The live host as one more root: the bundle `collect` would write is
+/// streamed through an in-process pipe into the evidence reader, as
+/// `live:<host>`; nothing is written to disk.
+fn analyze_live(
+    args: &AnalyzeArgs,
+    matcher: &Matcher,
+    cfg: &rootline_scan::Config,
+    bytes: &AtomicU64,
+) -> Result<rootline_scan::Analysis> {
+    let opts = args.live_opt.options();
+    if !opts.root.is_dir() {
+        bail!("--root {}: not a directory", opts.root.display());
+    }
+    let host =
+        rootline_live::collect::hostname(&opts.root).unwrap_or_else(|| "unknown-host".into());
+    let (reader, writer) = std::io::pipe().context("cannot create a pipe")?;
+    let started = std::time::Instant::now();
+    let collector = std::thread::Builder::new()
+        .name("rootline-collect".into())
+        .spawn(move || {
+            // The writer is dropped when this returns: the reader sees the
+            // end of the archive.
+            rootline_live::collect::write(writer, &opts)
+        })
+        .context("cannot start the live collection")?;
+    let streams = vec![rootline_evidence::Stream {
+        name: format!("live:{host}"),
+        reader: Box::new(reader),
+    }];
+    // The reader is dropped when the scan ends, so a collector still
+    // writing gets a broken pipe instead of waiting forever.
+    let analysis =
+        rootline_scan::analyze_with_streams(&args.paths, streams, matcher, cfg, Some(bytes));
+    match collector.join() {
+        Ok(Ok(s)) => eprintln!(
+            "rootline: live evidence of {} collected in {:.1} s ({} files{})",
+            s.host,
+            started.elapsed().as_secs_f64(),
+            s.members,
+            timed_out_words(&s)
+        ),
+        Ok(Err(e)) => eprintln!("rootline: the live collection stopped early: {e}"),
+        Err(_) => eprintln!("rootline: the live collection failed"),
+    }
+    Ok(analysis)
+}
+
+fn timed_out_words(s: &rootline_live::collect::Summary) -> String {
+    let n = s.commands.iter().filter(|c| c.timed_out).count();
+    match n {
+        0 => String::new(),
+        1 => ", 1 command timed out".to_string(),
+        n => format!(", {n} commands timed out"),
+    }
+}
+
+/// `rootline collect`: the bundle to a file.
+fn collect_cmd(args: CollectArgs) -> Result<u8> {
+    let opts = args.live.options();
+    if !opts.root.is_dir() {
+        bail!("--root {}: not a directory", opts.root.display());
+    }
+    let path = match args.output {
+        Some(p) => p,
+        None => {
+            let host = rootline_live::collect::hostname(&opts.root)
+                .unwrap_or_else(|| "unknown-host".into());
+            PathBuf::from(format!(
+                "{}.tar.xz",
+                rootline_live::collect::default_name(&host, jiff::Timestamp::now())
+            ))
+        }
+    };
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let xz = name.ends_with(".tar.xz") || name.ends_with(".txz");
+    if !xz && !name.ends_with(".tar") {
+        bail!(
+            "{}: the bundle is a .tar.xz (or an uncompressed .tar); name it so",
+            path.display()
+        );
+    }
+    // Never overwrite: an earlier bundle may be the only copy of evidence.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let started = std::time::Instant::now();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let written = if xz {
+        rootline_live::collect::write_xz(&mut out, &opts).map(|(s, _)| s)
+    } else {
+        rootline_live::collect::write(&mut out, &opts)
+    };
+    let written = written.map_err(anyhow::Error::from).and_then(|s| {
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        Ok(s)
+    });
+    let summary = match written {
+        Ok(s) => s,
+        Err(e) => {
+            drop(out);
+            // Ours, just created, and incomplete: not evidence of anything.
+            let _ = std::fs::remove_file(&path);
+            return Err(e.context(format!("cannot write {}", path.display())));
+        }
+    };
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let mut msg = format!(
+        "wrote {} ({:.1} MiB, {} files, {:.1} MiB before compression) in {:.1} s\n",
+        path.display(),
+        size as f64 / 1048576.0,
+        summary.members,
+        summary.bytes as f64 / 1048576.0,
+        started.elapsed().as_secs_f64()
+    );
+    for n in &summary.notes {
+        msg.push_str(&format!("  note: {n}\n"));
+    }
+    if !summary.skipped.is_empty() {
+        msg.push_str(&format!(
+            "  {} files not collected (reasons in sos_reports/manifest.json)\n",
+            summary.skipped.len()
+        ));
+    }
+    eprint!("{msg}");
     Ok(EXIT_OK)
 }
 
@@ -503,6 +712,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Collect(args) => collect_cmd(args),
         Command::Catalog { command } => catalog_cmd(command),
         Command::Fix(args) => fix::fix(args),
         Command::Explain {

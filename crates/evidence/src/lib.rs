@@ -170,6 +170,17 @@ pub struct Collection {
     pub not_read: Vec<NotRead>,
 }
 
+/// A stream handed over in-process, read as one root under a name of the
+/// caller's choosing: `rootline analyze --live` pipes the bundle it is
+/// collecting straight in, as `live:<host>`, so nothing touches the disk.
+/// A tar stream (compressed or not) is an [`RootKind::Archive`] root, read
+/// like a sosreport archive; anything else is one file.
+pub struct Stream<'a> {
+    /// How the root and its members are shown (`live:compute-07!…`).
+    pub name: String,
+    pub reader: Box<dyn Read + 'a>,
+}
+
 /// Walk `paths` (`-` = stdin) and call `visit` for every regular file, with
 /// its content decompressed. The visitor may be called from several threads
 /// at once. Paths that do not exist or cannot be opened are listed in
@@ -183,6 +194,17 @@ pub struct Collection {
 /// inside a sosreport directory stay part of the report's root).
 pub fn collect(
     paths: &[String],
+    opts: &Options,
+    visit: &(dyn Fn(Input<'_>) -> Visited + Sync),
+) -> Collection {
+    collect_with_streams(paths, Vec::new(), opts, visit)
+}
+
+/// [`collect`], then each of `streams` as a root of its own, in order,
+/// read on this thread as its bytes arrive.
+pub fn collect_with_streams(
+    paths: &[String],
+    streams: Vec<Stream<'_>>,
     opts: &Options,
     visit: &(dyn Fn(Input<'_>) -> Visited + Sync),
 ) -> Collection {
@@ -205,6 +227,9 @@ pub fn collect(
             continue;
         }
         collect_path(&mut col, path);
+    }
+    for stream in streams {
+        stream_root(&mut col, stream.reader, &stream.name, RootKind::File, None);
     }
     col.finish()
 }
@@ -393,6 +418,56 @@ pub(crate) fn describe(e: &io::Error) -> String {
 mod tests {
     use super::*;
     use std::sync::Mutex;
+
+    #[test]
+    fn a_stream_carrying_a_bundle_is_an_archive_root_with_anchors() {
+        let mut b = tar::Builder::new(Vec::new());
+        let mut add = |path: &str, data: &[u8]| {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, path, data).unwrap_or_default();
+        };
+        add(
+            "rootline-c7-20240502T101112Z/sos_commands/host/hostname",
+            b"compute-07\n",
+        );
+        add("rootline-c7-20240502T101112Z/var/log/kern.log", b"x\n");
+        let bytes = b.into_inner().unwrap_or_default();
+        let seen = Mutex::new(Vec::new());
+        let visit = |input: Input<'_>| {
+            if let Ok(mut v) = seen.lock() {
+                v.push((input.display.clone(), input.rel_path.clone()));
+            }
+            Visited::Read
+        };
+        let col = collect_with_streams(
+            &[],
+            vec![Stream {
+                name: "live:compute-07".into(),
+                reader: Box::new(&bytes[..]),
+            }],
+            &Options::default(),
+            &visit,
+        );
+        assert_eq!(col.roots.len(), 1);
+        assert_eq!(col.roots[0].kind, RootKind::Archive);
+        assert_eq!(col.roots[0].display, "live:compute-07");
+        let host = col.roots[0]
+            .anchors
+            .hostname
+            .as_ref()
+            .map(|h| h.value.as_str());
+        assert_eq!(host, Some("compute-07"));
+        let seen = seen.into_inner().unwrap_or_default();
+        assert_eq!(
+            seen[1],
+            (
+                "live:compute-07!rootline-c7-20240502T101112Z/var/log/kern.log".to_string(),
+                "var/log/kern.log".to_string()
+            )
+        );
+    }
 
     #[test]
     fn stdin_carrying_a_tar() {

@@ -17,6 +17,9 @@
 //! - Nothing is written except the bundle asked for: no temporary files.
 //! - Memory is bounded: command outputs, logs and files are capped.
 
+pub mod collect;
+pub mod kmsg;
+pub mod redact;
 pub mod run;
 pub mod sys;
 

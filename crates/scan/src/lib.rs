@@ -133,6 +133,18 @@ pub fn analyze(
     cfg: &Config,
     progress: Option<&AtomicU64>,
 ) -> Analysis {
+    analyze_with_streams(paths, Vec::new(), matcher, cfg, progress)
+}
+
+/// [`analyze`], plus in-process streams each read as a root of its own
+/// (`rootline analyze --live` hands over the bundle it is collecting).
+pub fn analyze_with_streams(
+    paths: &[String],
+    streams: Vec<rootline_evidence::Stream<'_>>,
+    matcher: &Matcher,
+    cfg: &Config,
+    progress: Option<&AtomicU64>,
+) -> Analysis {
     let scans = Mutex::new(Vec::new());
     let visit = |input: Input<'_>| -> Visited {
         let Input {
@@ -152,7 +164,8 @@ pub fn analyze(
             file::Outcome::Skipped(why) => Visited::Skipped(why),
         }
     };
-    let collection = rootline_evidence::collect(paths, &Default::default(), &visit);
+    let collection =
+        rootline_evidence::collect_with_streams(paths, streams, &Default::default(), &visit);
     let mut scans = scans.into_inner().unwrap_or_else(|e| e.into_inner());
     // Parallel reading finishes in any order; reports must not.
     scans.sort_by(|a, b| a.display.cmp(&b.display));
