@@ -8,8 +8,12 @@
 #![allow(clippy::disallowed_methods)] // tests read small sysfs attributes and audit logs
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-use rootline_testfs::{KernelLock, LoopDevice, require_root_and_fuse};
+use rootline_testfs::{
+    BlockedReader, KernelLock, Kmsg, LoopDevice, Mode, SysctlGuard, TestFs, dd_read, dd_write,
+    require_hung_task_detector, require_root_and_fuse,
+};
 
 fn rootline() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rootline"))
@@ -164,4 +168,152 @@ fn apply_refuses_a_root_tree() {
     ]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("describes another system"), "{err}");
+}
+
+/// The top diagnosis of `rootline analyze --live --format json` and the
+/// whole document.
+fn live_json() -> (serde_json::Value, String) {
+    let start = Instant::now();
+    let (code, out, err) = run(rootline().args(["analyze", "--live", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    // rootline must not hang with the device: commands are killed at their
+    // timeout, sysfs/procfs are read instead of the device.
+    assert!(
+        start.elapsed() < Duration::from_secs(90),
+        "{:?}",
+        start.elapsed()
+    );
+    (serde_json::from_str(&out).expect("JSON report"), err)
+}
+
+fn diagnosis<'a>(doc: &'a serde_json::Value, cause: &str) -> Option<&'a serde_json::Value> {
+    doc["diagnoses"]
+        .as_array()?
+        .iter()
+        .find(|d| d["cause"] == cause)
+}
+
+fn step<'a>(d: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+    d["chain"].as_array()?.iter().find(|s| s["step"] == id)
+}
+
+/// The FUSE file system under a loop device fails I/O: the kernel prints
+/// real `I/O error, dev loopN` and `Buffer I/O error` lines, and the live
+/// analysis explains them as the backing store's failure — not as benign
+/// loop noise, because the live snapshot shows the backing file on FUSE.
+#[test]
+fn failing_backing_store_explains_loop_io_errors() {
+    if let Err(why) = require_root_and_fuse() {
+        return skip(&why);
+    }
+    let _lock = KernelLock::acquire().expect("kernel-test lock");
+    let dir = tempfile::tempdir().unwrap();
+    let fs = TestFs::mount(dir.path(), 8 << 20).expect("FUSE mount");
+    let lo = LoopDevice::attach(fs.file()).expect("loop device");
+    let name = lo.name().to_string();
+    let mut kmsg = Kmsg::open().unwrap();
+    lo.flush_buffers().unwrap();
+    fs.set_mode(Mode::Fail);
+    let status = dd_read(lo.path(), 8, false).status().unwrap();
+    assert!(!status.success());
+    let io_error = kmsg
+        .wait_for(
+            |m| m.starts_with(&format!("I/O error, dev {name},")),
+            Duration::from_secs(10),
+        )
+        .expect("the kernel reports the I/O error");
+    kmsg.wait_for(
+        |m| m.starts_with(&format!("Buffer I/O error on dev {name}")),
+        Duration::from_secs(10),
+    )
+    .expect("and the buffer I/O error");
+
+    let (doc, _) = live_json();
+    let d = diagnosis(&doc, "loop-backing-store-failure")
+        .unwrap_or_else(|| panic!("no loop-backing-store-failure: {:#}", doc["diagnoses"]));
+    assert_eq!(doc["diagnoses"][0]["cause"], "loop-backing-store-failure");
+    let errors = step(d, "loop-io-errors").expect("the I/O errors are the root");
+    let cited: Vec<&str> = errors["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert!(
+        cited
+            .iter()
+            .any(|t| t.contains(&format!("dev {name},")) || t.contains(&format!("dev {name} "))),
+        "{cited:?} (kernel said: {io_error})"
+    );
+    let remote = step(d, "backing-remote").expect("the snapshot shows the backing file on FUSE");
+    let text = remote.to_string();
+    assert!(text.contains(&name), "{text}");
+    assert!(text.contains("fuse"), "{text}");
+    // Not dismissed as a snap image's noise.
+    let benign = doc["findings"].to_string();
+    assert!(
+        !benign.contains(&format!("dev {name},")) || !benign.contains("loop-device"),
+        "{benign}"
+    );
+    fs.set_mode(Mode::Ok);
+    drop(lo);
+    drop(fs);
+}
+
+/// The FUSE file system stops answering: a writer of the loop device blocks
+/// in D state, the kernel's hung-task detector reports it, and the live
+/// analysis — which itself must not block — links the hung task to the loop
+/// device (its open file) and to the backing store that does not answer.
+#[test]
+fn unresponsive_backing_store_explains_the_hung_task() {
+    if let Err(why) = require_hung_task_detector() {
+        return skip(&why);
+    }
+    let _lock = KernelLock::acquire().expect("kernel-test lock");
+    let dir = tempfile::tempdir().unwrap();
+    let fs = TestFs::mount(dir.path(), 8 << 20).expect("FUSE mount");
+    let lo = LoopDevice::attach(fs.file()).expect("loop device");
+    let name = lo.name().to_string();
+    let mut kmsg = Kmsg::open().unwrap();
+    let _warnings = SysctlGuard::set("kernel/hung_task_warnings", "10").unwrap();
+    let timeout = SysctlGuard::set("kernel/hung_task_timeout_secs", "1").unwrap();
+    fs.set_mode(Mode::Hang);
+    let writer = BlockedReader::spawn(dd_write(lo.path(), 1, true), Duration::from_secs(15))
+        .expect("the writer blocks in D state");
+    let pid = writer.pid();
+    kmsg.wait_for(
+        |m| m.starts_with(&format!("INFO: task dd:{pid} blocked for more than")),
+        Duration::from_secs(20),
+    )
+    .expect("the kernel reports the hung task");
+    // Back to the default so the detector does not keep reporting while
+    // rootline reads the host.
+    timeout.update(timeout.old_value()).unwrap();
+
+    let (doc, _) = live_json();
+    let d = diagnosis(&doc, "loop-backing-store-failure")
+        .unwrap_or_else(|| panic!("no loop-backing-store-failure: {:#}", doc["diagnoses"]));
+    assert_eq!(doc["diagnoses"][0]["cause"], "loop-backing-store-failure");
+    let root = step(d, "backing-unresponsive").expect("the backing store does not answer");
+    assert!(root.to_string().contains(&name), "{root}");
+    let blocked = step(d, "tasks-blocked").expect("the hung task is in the chain");
+    let text = blocked.to_string();
+    assert!(
+        text.contains(&format!("INFO: task dd:{pid} blocked")),
+        "{text}"
+    );
+    assert_eq!(blocked["link"], "identity", "{blocked}");
+
+    fs.set_mode(Mode::Ok);
+    let (status, _) = writer
+        .finish(Duration::from_secs(15))
+        .expect("the writer finishes");
+    assert!(status.success());
+    drop(lo);
+    drop(fs);
+}
+
+#[allow(dead_code)]
+fn _unused() {
+    let _ = dd_read;
 }
