@@ -360,7 +360,16 @@ fn the_healthy_corpus_has_no_false_findings() {
         .iter()
         .filter_map(|h| h["kind"].as_str())
         .collect();
-    for k in ["multipath-ll", "dmsetup-info", "lsblk", "ps", "free"] {
+    for k in [
+        "multipath-ll",
+        "dmsetup-info",
+        "lsblk",
+        "ps",
+        "free",
+        "blockdev-report",
+        "uname",
+        "date",
+    ] {
         assert!(kinds.contains(&k), "{k} not in {kinds:?}");
     }
     // The terminal report lists the host facts.

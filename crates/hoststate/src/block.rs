@@ -70,6 +70,9 @@ fn by_name(rel_path: &str) -> Option<Kind> {
     if b.starts_with("losetup") {
         return Some(Kind::Losetup);
     }
+    if b.starts_with("blockdev_--report") || b.starts_with("blockdev-report") {
+        return Some(Kind::BlockdevReport);
+    }
     if b.starts_with("iscsiadm") {
         return Some(Kind::Iscsiadm);
     }
@@ -241,6 +244,9 @@ fn by_content(rel_path: &str, sample: &str) -> Option<Kind> {
     {
         return Some(Kind::Lsblk);
     }
+    if lines.iter().take(5).any(|l| is_blockdev_header(l)) {
+        return Some(Kind::BlockdevReport);
+    }
     if head.first() == Some(&"NAME") && head.get(1) == Some(&"SIZELIMIT") {
         return Some(Kind::Losetup);
     }
@@ -381,6 +387,7 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
         Kind::Partitions => parse_partitions(&lines, &mut st),
         Kind::Losetup => parse_losetup(&lines, &mut st),
         Kind::Iscsiadm => parse_iscsiadm(&lines, &mut st),
+        Kind::BlockdevReport => parse_blockdev_report(&lines, &mut st),
         _ => return None,
     }
     if text.trim().is_empty() {
@@ -2273,6 +2280,93 @@ fn parse_ls_dev(lines: &[(u64, &str)], st: &mut HostState) {
 }
 
 // ---------------------------------------------------------------------------
+// blockdev --report
+// ---------------------------------------------------------------------------
+
+/// `RO    RA   SSZ   BSZ   StartSec            Size   Device`
+fn is_blockdev_header(l: &str) -> bool {
+    let t: Vec<&str> = l.split_whitespace().collect();
+    t.len() >= 7 && t[0] == "RO" && t[1] == "RA" && t.contains(&"StartSec") && t.contains(&"Device")
+}
+
+/// A whole disk or map that is read-only is worth saying (a LUN the array
+/// write-protected, a map reloaded `ro`): writes fail with EROFS or I/O
+/// errors. Loop devices (snaps, images), optical drives and RAM disks are
+/// read-only by design.
+fn ro_matters(dev: &str) -> bool {
+    let whole_sd =
+        dev.len() > 2 && dev.starts_with("sd") && dev[2..].bytes().all(|b| b.is_ascii_lowercase());
+    let dm = dev
+        .strip_prefix("dm-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let nvme = dev.starts_with("nvme") && dev.contains('n') && !dev.contains('p');
+    whole_sd || dm || nvme || dev.starts_with("mapper/")
+}
+
+fn parse_blockdev_report(lines: &[(u64, &str)], st: &mut HostState) {
+    let mut in_table = false;
+    for &(n, l) in lines {
+        if is_blockdev_header(l) {
+            in_table = true;
+            continue;
+        }
+        let t: Vec<&str> = l.split_whitespace().collect();
+        if !in_table || t.len() < 7 || !matches!(t[0], "ro" | "rw") {
+            continue;
+        }
+        let num = |s: &str| s.parse::<u64>().ok();
+        let dev = t[6..].join(" ");
+        let name = dev.strip_prefix("/dev/").unwrap_or(&dev).to_string();
+        let mut f = Map::new();
+        f.insert("type".into(), json!("blockdev"));
+        f.insert("line".into(), json!(n));
+        set(&mut f, "device", &name);
+        f.insert("read_only".into(), json!(t[0] == "ro"));
+        for (k, v) in [
+            ("read_ahead", t[1]),
+            ("sector_size", t[2]),
+            ("block_size", t[3]),
+            ("start_sector", t[4]),
+            ("size_bytes", t[5]),
+        ] {
+            if let Some(x) = num(v) {
+                f.insert(k.into(), json!(x));
+            }
+        }
+        st.facts.push(Value::Object(f));
+        if t[0] == "ro" && ro_matters(&name) {
+            let mut c = Check::new(
+                "block-device-read-only",
+                Severity::Warning,
+                format!(
+                    "{name} is read-only (blockdev --report): every write to it fails; a LUN write-protected by the array or a map reloaded read-only."
+                ),
+                format!(
+                    "{name} 이(가) 읽기 전용입니다 (blockdev --report): 모든 쓰기가 실패합니다; 스토리지가 쓰기 보호한 LUN 이거나 읽기 전용으로 다시 올린 맵입니다."
+                ),
+            );
+            add_field(&mut c, "device", &name, FieldKind::Device);
+            add_cite(&mut c, n, l);
+            c.add_fix(
+                "See who set it read-only: the array's LUN mapping (wp=ro in multipath -ll), or the kernel after errors.",
+                "누가 읽기 전용으로 만들었는지 확인합니다: 스토리지의 LUN 매핑 (multipath -ll 의 wp=ro) 또는 오류 후 커널.",
+                Some(format!("blockdev --getro /dev/{name}; multipath -ll 2>/dev/null | grep -B1 -A1 'wp=ro'")),
+            );
+            c.add_fix(
+                "Once the array allows writes, make it writable again.",
+                "스토리지가 쓰기를 허용하면 다시 쓰기 가능으로 바꿉니다.",
+                Some(format!("blockdev --setrw /dev/{name}")),
+            );
+            st.checks.push(c);
+        }
+    }
+    if !in_table && lines.iter().any(|(_, l)| !l.trim().is_empty()) {
+        st.notes
+            .push("no blockdev --report header found; nothing read".to_string());
+    }
+}
+
+// ---------------------------------------------------------------------------
 // /proc/partitions
 // ---------------------------------------------------------------------------
 
@@ -3457,5 +3551,58 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         if let Some(st) = bundle(B001, "devicemapper/dmsetup_info_-c", Kind::DmsetupInfo) {
             assert!(st.checks.is_empty());
         }
+    }
+
+    // A CentOS 7 VM's `blockdev --report` from a public MongoDB tuning note
+    // (found with the code search), verbatim but for the tab indentation.
+    const BLOCKDEV: &str = "blockdev --report
+RO    RA   SSZ   BSZ   StartSec            Size   Device
+rw  8192   512  4096          0     42949672960   /dev/sda
+rw  8192   512   512       2048       524288000   /dev/sda1
+rw  8192   512  4096    1026048     42424336384   /dev/sda2
+rw   256  2048  2048          0        74151936   /dev/sr0
+rw  8192   512   512          0     40227569664   /dev/dm-0
+rw  8192   512  4096          0      2147483648   /dev/dm-1
+";
+
+    #[test]
+    fn blockdev_report_is_read_with_its_devices() {
+        assert_eq!(
+            crate::recognise("notes.txt", BLOCKDEV),
+            Some(Kind::BlockdevReport)
+        );
+        assert_eq!(
+            crate::recognise("sos_commands/block/blockdev_--report", ""),
+            Some(Kind::BlockdevReport)
+        );
+        let st = run(Kind::BlockdevReport, BLOCKDEV);
+        assert_eq!(st.facts.len(), 6);
+        let sr0 = st.facts.iter().find(|f| f["device"] == "sr0").unwrap();
+        assert_eq!(sr0["sector_size"], 2048);
+        assert_eq!(sr0["size_bytes"], 74151936u64);
+        let sda2 = st.facts.iter().find(|f| f["device"] == "sda2").unwrap();
+        assert_eq!(sda2["start_sector"], 1026048);
+        assert_eq!(sda2["read_only"], false);
+        assert!(st.checks.is_empty());
+
+        // The same report with dm-1 (a multipath map) and the optical drive
+        // read-only (the `ro` flag put in by hand: no real capture of a
+        // write-protected LUN was found): only the map is worth a warning.
+        let ro = BLOCKDEV
+            .replace(
+                "rw  8192   512  4096          0      2147483648   /dev/dm-1",
+                "ro  8192   512  4096          0      2147483648   /dev/dm-1",
+            )
+            .replace("rw   256  2048  2048", "ro   256  2048  2048");
+        let st = run(Kind::BlockdevReport, &ro);
+        assert_eq!(ids(&st), ["block-device-read-only"]);
+        let c = &st.checks[0];
+        assert!(has_field(c, "device", "dm-1"));
+        assert_eq!(c.evidence[0].line, 8);
+        assert!(
+            c.fix
+                .iter()
+                .any(|f| f.2.as_deref() == Some("blockdev --setrw /dev/dm-1"))
+        );
     }
 }

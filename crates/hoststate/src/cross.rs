@@ -1375,4 +1375,45 @@ lrwxrwxrwx. 1 root root 0 Oct 11 17:55 vda -> ../devices/pci0000:00/0000:00:04.0
         let (_, c) = cross(&[("sos_commands/block/ls_-lanR_.sys.block", sys)]);
         assert!(c.checks.is_empty(), "{:#?}", c.checks);
     }
+
+    #[test]
+    fn lsblk_scsi_transports_tell_san_disks_from_the_boot_disk() {
+        // `lsblk --scsi` on an iSCSI initiator (VirtualBox SATA boot disk,
+        // a LIO target's LUN), from a public iSCSI lab write-up found with
+        // the code search; multipath has a map of another LUN only.
+        let lsblk = "[root@initiator iscsi]# lsblk --scsi
+NAME HCTL       TYPE VENDOR   MODEL             REV TRAN
+sda  2:0:0:0    disk ATA      VBOX HARDDISK    1.0  sata
+sdb  3:0:0:0    disk LIO-ORG  BD1              4.0  iscsi
+";
+        let mpathd: String = MULTIPATH_LL
+            .lines()
+            .take(5)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let (st, c) = cross(&[
+            ("sos_commands/block/lsblk_-S", lsblk),
+            ("sos_commands/multipath/multipath_-ll", &mpathd),
+        ]);
+        assert!(
+            st[0]
+                .1
+                .facts
+                .iter()
+                .any(|f| f["name"] == "sdb" && f["tran"] == "iscsi"),
+            "{:#?}",
+            st[0].1.facts
+        );
+        let v = one(&c, "scsi-disk-not-in-multipath");
+        assert!(
+            v.en.contains("sdb (iscsi)") && !v.en.contains("sda"),
+            "{}",
+            v.en
+        );
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.text.starts_with("sdb  3:0:0:0"))
+        );
+    }
 }

@@ -18,6 +18,8 @@ pub enum Kind {
     Top,
     Uptime,
     Sensors,
+    Uname,
+    Date,
     // Block stack (module `block`).
     MultipathLl,
     MultipathdShow,
@@ -30,6 +32,7 @@ pub enum Kind {
     Partitions,
     Losetup,
     Iscsiadm,
+    BlockdevReport,
     // Virtualisation, OpenStack, files, configuration (module `virt`).
     Ps,
     QemuImgCheck,
@@ -138,6 +141,8 @@ impl Kind {
             Kind::Top => "top",
             Kind::Uptime => "uptime",
             Kind::Sensors => "sensors",
+            Kind::Uname => "uname",
+            Kind::Date => "date",
             Kind::MultipathLl => "multipath-ll",
             Kind::MultipathdShow => "multipathd-show",
             Kind::DmsetupInfo => "dmsetup-info",
@@ -149,6 +154,7 @@ impl Kind {
             Kind::Partitions => "proc-partitions",
             Kind::Losetup => "losetup",
             Kind::Iscsiadm => "iscsiadm",
+            Kind::BlockdevReport => "blockdev-report",
             Kind::Ps => "ps",
             Kind::QemuImgCheck => "qemu-img-check",
             Kind::QemuImgInfo => "qemu-img-info",

@@ -1,6 +1,7 @@
-//! Memory, load, temperatures: free, /proc/meminfo, vmstat, the top header, uptime, sensors.
+//! Memory, load, temperatures: free, /proc/meminfo, vmstat, the top header, uptime, sensors;
+//! and what the host is: uname -a, date.
 //!
-//! Kinds owned here: Free, Meminfo, Vmstat, Top, Uptime, Sensors.
+//! Kinds owned here: Free, Meminfo, Vmstat, Top, Uptime, Sensors, Uname, Date.
 //!
 //! Memory facts are in MiB whatever the output used. A file may hold several
 //! outputs (before/after, one per host behind a shell prompt); each becomes
@@ -90,6 +91,12 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
     {
         return Some(Kind::Uptime);
     }
+    if !body.is_empty() && body.len() <= 3 && body.iter().all(|l| uname_line(l).is_some()) {
+        return Some(Kind::Uname);
+    }
+    if !body.is_empty() && body.len() <= 3 && body.iter().all(|l| date_line(l).is_some()) {
+        return Some(Kind::Date);
+    }
     if content_is_void(sample) {
         let base = rel_path
             .rsplit('/')
@@ -108,6 +115,10 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
             Kind::Uptime
         } else if base.starts_with("sensors") {
             Kind::Sensors
+        } else if base.starts_with("uname") {
+            Kind::Uname
+        } else if base == "date" || base.starts_with("date_") {
+            Kind::Date
         } else {
             return None;
         };
@@ -1185,6 +1196,142 @@ fn parse_sensors(text: &str) -> HostState {
 }
 
 // ---------------------------------------------------------------------------
+// uname -a, date
+
+/// `Linux compute4 5.4.0-97-generic #110-Ubuntu SMP Thu Jan 13 18:22:13 UTC
+/// 2022 x86_64 x86_64 x86_64 GNU/Linux` → (kernel name, node, release,
+/// version, machine).
+fn uname_line(l: &str) -> Option<(String, String, String, String, String)> {
+    let t: Vec<&str> = l.split_whitespace().collect();
+    if t.len() < 5 || !matches!(t[0], "Linux" | "GNU/Linux") {
+        return None;
+    }
+    let hash = t.iter().position(|x| x.starts_with('#'))?;
+    if hash < 3 || !t[2].starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    // The version runs from `#…` to the year; the machine follows it.
+    let year = (hash + 1..t.len()).find(|&i| t[i].len() == 4 && t[i].parse::<u16>().is_ok());
+    let (version, machine) = match year {
+        Some(y) => (t[hash..=y].join(" "), t.get(y + 1).copied().unwrap_or("")),
+        None => (t[hash..].join(" "), ""),
+    };
+    Some((
+        t[0].to_string(),
+        t[1].to_string(),
+        t[2].to_string(),
+        version,
+        machine.to_string(),
+    ))
+}
+
+fn parse_uname(text: &str) -> HostState {
+    let mut st = HostState::default();
+    for (i, l) in text.lines().enumerate() {
+        if let Some((os, node, release, version, machine)) = uname_line(l) {
+            st.facts
+                .push(json!({"type": "kernel", "line": i + 1, "os": os,
+                "node": node, "release": release, "version": version, "machine": machine}));
+        }
+    }
+    if st.facts.is_empty() && !text.trim().is_empty() {
+        st.notes.push("no uname line found".to_string());
+    }
+    st
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A `date` line: the C locale's `Thu Feb 10 16:19:17 UTC 2022`, `date -R`'s
+/// `Thu, 10 Feb 2022 16:19:17 +0000`, or ISO 8601 / RFC 3339 (`date -Is`,
+/// `date --rfc-3339=seconds`). → (date `YYYY-MM-DD`, time, zone as written).
+fn date_line(l: &str) -> Option<(String, String, String)> {
+    let t: Vec<&str> = l.split_whitespace().collect();
+    let month = |m: &str| MONTHS.iter().position(|x| *x == m).map(|i| i + 1);
+    // HH:MM:SS, checked byte by byte (ASCII only, so slicing at 8 is safe).
+    let clock = |c: &str| {
+        let b = c.as_bytes();
+        let ok = b.len() >= 8
+            && b[..8].iter().enumerate().all(|(i, x)| match i {
+                2 | 5 => *x == b':',
+                _ => x.is_ascii_digit(),
+            });
+        ok.then(|| c.to_string())
+    };
+    let day = |d: &str| d.parse::<u8>().ok().filter(|d| (1..=31).contains(d));
+    let year = |y: &str| y.parse::<u16>().ok().filter(|y| *y >= 1970);
+    // C locale: Www Mmm d HH:MM:SS ZONE YYYY (the zone may be absent).
+    if (t.len() == 6 || t.len() == 5) && t[0].len() == 3 && t[0].chars().all(char::is_alphabetic) {
+        let (m, d, c) = (month(t[1])?, day(t[2])?, clock(t[3])?);
+        let (zone, y) = if t.len() == 6 {
+            (t[4], year(t[5])?)
+        } else {
+            ("", year(t[4])?)
+        };
+        return Some((format!("{y:04}-{m:02}-{d:02}"), c, zone.to_string()));
+    }
+    // date -R: Www, d Mmm YYYY HH:MM:SS +hhmm
+    if t.len() == 6 && t[0].ends_with(',') {
+        let (d, m, y, c) = (day(t[1])?, month(t[2])?, year(t[3])?, clock(t[4])?);
+        return Some((format!("{y:04}-{m:02}-{d:02}"), c, t[5].to_string()));
+    }
+    // ISO: 2022-02-10T16:19:17+00:00, or 2022-02-10 16:19:17+00:00.
+    let iso = l.trim();
+    let (d, rest) = if iso.len() >= 19 && matches!(iso.as_bytes()[10], b'T' | b' ') {
+        (&iso[..10], &iso[11..])
+    } else {
+        return None;
+    };
+    let db = d.as_bytes();
+    if !(db[4] == b'-' && db[7] == b'-' && year(&d[..4]).is_some()) {
+        return None;
+    }
+    let c = clock(rest)?;
+    let time: String = c[..8].to_string();
+    let zone = rest[8..].trim_start_matches(|ch: char| ch == '.' || ch.is_ascii_digit());
+    if zone.contains(' ') {
+        return None;
+    }
+    Some((d.to_string(), time, zone.to_string()))
+}
+
+/// `+0900`, `+09:00`, `Z`, `UTC`, `GMT` → `+09:00`; a zone abbreviation
+/// (`KST`, `EDT`) says nothing certain (abbreviations repeat): `None`.
+fn zone_offset(z: &str) -> Option<String> {
+    match z {
+        "UTC" | "GMT" | "Z" | "+0000" | "+00:00" => return Some("+00:00".to_string()),
+        _ => {}
+    }
+    let sign = z.chars().next().filter(|c| *c == '+' || *c == '-')?;
+    let digits: String = z[1..].chars().filter(|c| c.is_ascii_digit()).collect();
+    (digits.len() == 4 && z[1..].chars().all(|c| c.is_ascii_digit() || c == ':'))
+        .then(|| format!("{sign}{}:{}", &digits[..2], &digits[2..]))
+}
+
+fn parse_date(text: &str) -> HostState {
+    let mut st = HostState::default();
+    for (i, l) in text.lines().enumerate() {
+        let Some((date, time, zone)) = date_line(l) else {
+            continue;
+        };
+        let offset = zone_offset(&zone);
+        let mut f = json!({"type": "date", "line": i + 1, "text": l.trim(),
+            "date": date, "time": time, "zone": zone});
+        if let Some(o) = &offset {
+            f["offset"] = json!(o);
+            f["iso"] = json!(format!("{date}T{time}{o}"));
+        }
+        st.facts.push(f);
+    }
+    if st.facts.is_empty() && !text.trim().is_empty() {
+        st.notes.push("no date line found".to_string());
+    }
+    st
+}
+
+// ---------------------------------------------------------------------------
 // Dispatch.
 
 pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
@@ -1195,6 +1342,8 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
         Kind::Top => parse_top(text),
         Kind::Uptime => parse_uptime(text),
         Kind::Sensors => parse_sensors(text),
+        Kind::Uname => parse_uname(text),
+        Kind::Date => parse_date(text),
         _ => return None,
     })
 }
@@ -1624,5 +1773,92 @@ MiB Swap: 6898.0 total, 6898.0 free, 0.0 used. 6583.8 avail Mem
                 }
             }
         }
+    }
+
+    // A CentOS 7 instance on EC2, from a public setup note found with the
+    // code search (`uname -a` verbatim).
+    const UNAME_EL7: &str = "[root@ip-172-31-7-188 centos]# uname -a
+Linux ip-172-31-7-188.ap-southeast-1.compute.internal 3.10.0-862.2.3.el7.x86_64 #1 SMP Wed May 9 18:05:47 UTC 2018 x86_64 x86_64 x86_64 GNU/Linux
+";
+
+    #[test]
+    fn uname_a_is_the_kernel() {
+        assert_eq!(crate::recognise("notes.txt", UNAME_EL7), Some(Kind::Uname));
+        let st = run(Kind::Uname, UNAME_EL7);
+        let k = &st.facts[0];
+        assert_eq!(k["type"], "kernel");
+        assert_eq!(k["line"], 2);
+        assert_eq!(k["node"], "ip-172-31-7-188.ap-southeast-1.compute.internal");
+        assert_eq!(k["release"], "3.10.0-862.2.3.el7.x86_64");
+        assert_eq!(k["version"], "#1 SMP Wed May 9 18:05:47 UTC 2018");
+        assert_eq!(k["machine"], "x86_64");
+        // sos names it; a timed-out run is still the kernel's file.
+        assert_eq!(
+            crate::recognise("sos_commands/kernel/uname_-a", ""),
+            Some(Kind::Uname)
+        );
+        // A log line that mentions Linux is no uname.
+        assert_eq!(
+            uname_line(
+                "Linux version 3.10.0-1062.1.2.el7.x86_64 (mockbuild@kbuilder.bsys.centos.org)"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn date_in_the_formats_date_prints() {
+        // `date` in the C locale (seed 004's sosreport, EDT), `date -R` from a
+        // public shell transcript (+0530) and linux-next's merge log (+0000),
+        // and `hwclock` (ISO, with fractions) as sos saves it.
+        let c = "Tue Jul  8 03:41:07 EDT 2025\n";
+        assert_eq!(
+            crate::recognise("sos_commands/date/date", c),
+            Some(Kind::Date)
+        );
+        let st = run(Kind::Date, c);
+        let f = &st.facts[0];
+        assert_eq!(
+            (f["date"].as_str(), f["time"].as_str()),
+            (Some("2025-07-08"), Some("03:41:07"))
+        );
+        assert_eq!(f["zone"], "EDT");
+        // An abbreviation is not an offset (EDT, IST… repeat): no instant.
+        assert!(f.get("iso").is_none());
+        let r = "$ date -R\nMon, 31 Oct 2022 17:08:30 +0530\n";
+        assert_eq!(crate::recognise("x", r), Some(Kind::Date));
+        assert_eq!(
+            run(Kind::Date, r).facts[0]["iso"],
+            "2022-10-31T17:08:30+05:30"
+        );
+        let utc = "Fri, 27 Feb 2026 06:40:15 +0000";
+        assert_eq!(
+            run(Kind::Date, utc).facts[0]["iso"],
+            "2026-02-27T06:40:15+00:00"
+        );
+        let hw = "2022-02-10 16:19:16.999455+00:00\n";
+        assert_eq!(
+            crate::recognise("sos_commands/date/hwclock", hw),
+            Some(Kind::Date)
+        );
+        assert_eq!(
+            run(Kind::Date, hw).facts[0]["iso"],
+            "2022-02-10T16:19:16+00:00"
+        );
+        // A syslog line starts like a date but is a log.
+        assert_eq!(
+            date_line(
+                "Oct 11 17:50:12 app-web-01 kernel: EXT4-fs (vda1): Remounting filesystem read-only"
+            ),
+            None
+        );
+        assert!(
+            crate::recognise(
+                "messages",
+                "Oct 11 17:50:12 app-web-01 kernel: EXT4-fs (vda1): Remounting filesystem read-only\n"
+            ) != Some(Kind::Date)
+        );
+        // Never panics on odd bytes.
+        assert_eq!(date_line("2022-02-10T16:19:1é+00:00"), None);
     }
 }

@@ -229,6 +229,10 @@ fn recognise_openstack(sample: &str, lower: &str) -> Option<Kind> {
     if sample.lines().any(|l| value_event_row(l).is_some()) {
         return Some(Kind::OpenstackEventList);
     }
+    let lines: Vec<&str> = sample.lines().collect();
+    if value_event_show(&lines).is_some() {
+        return Some(Kind::OpenstackEventShow);
+    }
     None
 }
 
@@ -1373,6 +1377,78 @@ fn value_event_row(l: &str) -> Option<(String, String, String, String)> {
     None
 }
 
+fn is_iso_time(s: &str) -> bool {
+    let b = s.trim().as_bytes();
+    b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':'
+}
+
+/// `openstack server event show <server> <request> -f value`: cliff prints
+/// one value per line in the columns' (sorted) order — action, events,
+/// instance_uuid (or id), message, project_id, request_id, start_time,
+/// [updated_at,] user_id. The request id, alone on its line, anchors the
+/// rest.
+fn value_event_show(lines: &[&str]) -> Option<Record> {
+    let r = lines.iter().position(|l| {
+        let t = l.trim();
+        t.strip_prefix("req-").is_some_and(is_uuid)
+    })?;
+    if !lines.get(r + 1).is_some_and(|l| is_iso_time(l)) {
+        return None;
+    }
+    let start = r.saturating_sub(6);
+    let e = (start..r).find(|&i| {
+        let t = lines[i].trim();
+        t.starts_with("[{") || t == "[]"
+    })?;
+    let a = e.checked_sub(1)?;
+    let action = lines[a].trim();
+    if action.is_empty()
+        || !action
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
+    {
+        return None;
+    }
+    let mut rec = vec![
+        ("action".to_string(), action.to_string(), a),
+        ("events".to_string(), lines[e].trim().to_string(), e),
+        ("request_id".to_string(), lines[r].trim().to_string(), r),
+        (
+            "start_time".to_string(),
+            lines[r + 1].trim().to_string(),
+            r + 1,
+        ),
+    ];
+    if let Some(i) = (e + 1..r).find(|&i| is_uuid(lines[i].trim())) {
+        rec.push((
+            "instance_uuid".to_string(),
+            lines[i].trim().to_ascii_lowercase(),
+            i,
+        ));
+    }
+    if r >= e + 3 {
+        rec.push((
+            "project_id".to_string(),
+            lines[r - 1].trim().to_string(),
+            r - 1,
+        ));
+        rec.push((
+            "message".to_string(),
+            lines[r - 2].trim().to_string(),
+            r - 2,
+        ));
+    }
+    // user_id is the last column; updated_at (API ≥ 2.58) may sit before it.
+    let mut u = r + 2;
+    if lines.get(u).is_some_and(|l| is_iso_time(l)) {
+        u += 1;
+    }
+    if let Some(l) = lines.get(u).map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        rec.push(("user_id".to_string(), l.to_string(), u));
+    }
+    Some((a, rec))
+}
+
 fn openstack_records(text: &str) -> Vec<Record> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<Record> = Vec::new();
@@ -1453,6 +1529,12 @@ fn openstack_records(text: &str) -> Vec<Record> {
             let line = rec.iter().map(|r| r.2).min().unwrap_or(jl);
             out.push((line, rec));
         }
+    }
+    // `-f value` of one event.
+    if out.is_empty()
+        && let Some(rec) = value_event_show(&lines)
+    {
+        out.push(rec);
     }
     // `-f value` event list rows.
     if out.is_empty() {
@@ -1668,6 +1750,14 @@ struct LsEntry {
     owner: String,
     group: String,
     name: String,
+    /// The SELinux context `ls -Z` prints (`system_u:object_r:nfs_t:s0`).
+    context: Option<String>,
+}
+
+/// An SELinux context column: `user:role:type:level`, or `?` where the file
+/// system has none (Ubuntu without SELinux).
+fn is_context(s: &str) -> bool {
+    s == "?" || (s.matches(':').count() >= 2 && s.starts_with(|c: char| c.is_ascii_alphabetic()))
 }
 
 fn perm_mode(p: &str) -> Option<u32> {
@@ -1689,7 +1779,7 @@ fn perm_mode(p: &str) -> Option<u32> {
 
 fn parse_ls_line(l: &str) -> Option<LsEntry> {
     let t: Vec<&str> = l.split_whitespace().collect();
-    if t.len() < 8 {
+    if t.len() < 5 {
         return None;
     }
     let p = t[0];
@@ -1702,10 +1792,31 @@ fn parse_ls_line(l: &str) -> Option<LsEntry> {
     if perm_mode(p).is_none() || !(10..=11).contains(&p.len()) {
         return None;
     }
+    // RHEL 7's `ls -Z` / `ls -lZ`: mode, owner, group, context, name only
+    // (`-rw-------. root root system_u:object_r:admin_home_t:s0 anaconda-ks.cfg`).
     if !t[1].chars().all(|c| c.is_ascii_digit()) {
+        if t.len() < 5 || !is_context(t[3]) || t[3] == "?" {
+            return None;
+        }
+        let mut rest = l.trim_start();
+        for _ in 0..4 {
+            let e = rest.find(char::is_whitespace)?;
+            rest = rest[e..].trim_start();
+        }
+        return Some(LsEntry {
+            perms: p.to_string(),
+            owner: t[1].to_string(),
+            group: t[2].to_string(),
+            name: rest.to_string(),
+            context: Some(t[3].to_string()),
+        });
+    }
+    if t.len() < 8 {
         return None;
     }
-    let mut k = 4;
+    // Newer coreutils put the context between the group and the size.
+    let context = (t.len() >= 9 && is_context(t[4])).then(|| t[4].to_string());
+    let mut k = if context.is_some() { 5 } else { 4 };
     if t[k].ends_with(',') {
         k += 2; // major, minor
     } else {
@@ -1739,6 +1850,7 @@ fn parse_ls_line(l: &str) -> Option<LsEntry> {
         owner: t[2].to_string(),
         group: t[3].to_string(),
         name: rest.to_string(),
+        context,
     })
 }
 
@@ -1835,6 +1947,7 @@ fn parse_ls(text: &str) -> HostState {
                 owner: who("Uid: ("),
                 group: who("Gid: ("),
                 name: basename(&name).to_string(),
+                context: None,
             };
             let d = dirname(&name).map(str::to_string).or_else(|| dir.clone());
             let _ = fl;
@@ -1856,11 +1969,16 @@ fn parse_ls(text: &str) -> HostState {
         if e.name.contains(".cinderSecureEnvIndicator") {
             indicator = Some(*i);
         }
-        st.facts.push(
-            json!({"type": "file", "line": i + 1, "path": path, "name": e.name,
+        let mut f = json!({"type": "file", "line": i + 1, "path": path, "name": e.name,
             "owner": e.owner, "group": e.group, "mode": format!("{mode:04o}"),
-            "kind": e.perms.get(..1)}),
-        );
+            "kind": e.perms.get(..1)});
+        if let Some(c) = e.context.as_deref().filter(|c| *c != "?") {
+            f["selinux"] = json!(c);
+            if let Some(ty) = c.split(':').nth(2) {
+                f["selinux_type"] = json!(ty);
+            }
+        }
+        st.facts.push(f);
     }
     if let Some(i) = indicator {
         st.facts
@@ -3051,5 +3169,114 @@ Format specific information:
         );
         assert_eq!(recognise("var/log/messages", ""), None);
         assert!(parse(Kind::Smartctl, "x").is_none());
+    }
+
+    #[test]
+    fn ls_with_selinux_contexts_keeps_owner_and_mode() {
+        // RHEL 7's `ls -Z` (mode, owner, group, context, name), as printed in
+        // a public SELinux tutorial; a RHEL 8 `ls -lZ` with the context
+        // between group and size; Ubuntu's `ls -laZ` with `?` (the healthy
+        // corpus sosreport's openstack_neutron listing has that shape).
+        let el7 = "# ls -Z
+-rw-------. root root system_u:object_r:admin_home_t:s0 anaconda-ks.cfg
+-rw-r--r--. root root system_u:object_r:admin_home_t:s0 initial-setup-ks.cfg
+";
+        let (k, st) = run("ls-Z.txt", el7);
+        assert_eq!(k, Kind::LsListing);
+        let f = &st.facts[0];
+        assert_eq!(
+            (f["name"].as_str(), f["owner"].as_str(), f["mode"].as_str()),
+            (Some("anaconda-ks.cfg"), Some("root"), Some("0600"))
+        );
+        assert_eq!(f["selinux_type"], "admin_home_t");
+
+        let el8 = "[root@cmp03 ~]# ls -lZ /var/lib/nova/mnt/63bf80ae8c90ff6c5fcee0d7b3c5711e/
+-rw-rw----. 1 nova nova system_u:object_r:nfs_t:s0 21474836480 Oct 11 17:49 volume-9d9074a3-2f80-4db2-be3a-3f8a65c426c3
+-rw-rw-rw-. 1 qemu qemu system_u:object_r:nfs_t:s0 53687091200 Oct 11 17:55 volume-0b6f2d71-c4e8-4a93-9f15-7e2d8c1b0a46
+";
+        let (k, st) = run("ls.txt", el8);
+        assert_eq!(k, Kind::LsListing);
+        let f = &st.facts[0];
+        assert_eq!(f["name"], "volume-9d9074a3-2f80-4db2-be3a-3f8a65c426c3");
+        assert_eq!(
+            f["path"],
+            "/var/lib/nova/mnt/63bf80ae8c90ff6c5fcee0d7b3c5711e/volume-9d9074a3-2f80-4db2-be3a-3f8a65c426c3"
+        );
+        assert_eq!(
+            (f["owner"].as_str(), f["mode"].as_str()),
+            (Some("nova"), Some("0660"))
+        );
+        assert_eq!(f["selinux"], "system_u:object_r:nfs_t:s0");
+        // The mode check still reads it.
+        assert!(ids(&st).iter().any(|(id, _)| *id == "volume-file-mode"));
+
+        let ubuntu = "/var/lib/neutron/lock:
+total 8
+drwxr-x--- 2 neutron neutron ? 4096 Feb 10 16:09 .
+-rw-r--r-- 1 neutron neutron ?    0 Feb 10 16:09 neutron-iptables-fip-32981f34-497a-4fae-914a-8576055c8d0d
+";
+        let (_, st) = run("ls_-laZR_.var.lib.neutron.lock", ubuntu);
+        let f = &st.facts[1];
+        assert_eq!(
+            f["name"],
+            "neutron-iptables-fip-32981f34-497a-4fae-914a-8576055c8d0d"
+        );
+        assert!(f.get("selinux").is_none());
+    }
+
+    #[test]
+    fn server_event_show_as_values() {
+        // `openstack server event show <server> <request> -f value`: cliff's
+        // value formatter prints one value per line in column order
+        // (cliff/formatters/value.py, emit_one). The values are those of a
+        // real instance action (Fujitsu Cloud IaaS API reference, "Show
+        // server action details"), here a stop by the compute host.
+        let text = "$ openstack server event show 606a8771-4559-45ea-a20a-c76055710dd2 req-76508c6a-856c-4522-a3bb-11290806eb02 -f value
+stop
+[{'event': 'compute_stop_instance', 'finish_time': '2017-04-12T06:59:39.000000', 'result': 'Success', 'start_time': '2017-04-12T06:59:36.000000', 'traceback': None}]
+606a8771-4559-45ea-a20a-c76055710dd2
+None
+None
+req-76508c6a-856c-4522-a3bb-11290806eb02
+2017-04-12T06:59:35.000000
+None
+";
+        let (k, st) = run("event-show.txt", text);
+        assert_eq!(k, Kind::OpenstackEventShow);
+        let ev = st
+            .facts
+            .iter()
+            .find(|f| f["type"] == "server-event")
+            .unwrap();
+        assert_eq!(ev["action"], "stop");
+        assert_eq!(ev["instance"], "606a8771-4559-45ea-a20a-c76055710dd2");
+        assert_eq!(ev["request_id"], "req-76508c6a-856c-4522-a3bb-11290806eb02");
+        assert_eq!(ev["start_time"], "2017-04-12T06:59:35.000000");
+        let c = check(&st, "server-stopped-by-host");
+        assert!(has_field(
+            c,
+            "instance",
+            "606a8771-4559-45ea-a20a-c76055710dd2"
+        ));
+        assert!(c.evidence.iter().any(|e| e.line == 2 && e.text == "stop"));
+        // A user's stop (user and project set) is no finding.
+        let by_user = text
+            .replacen(
+                "None\nNone\nreq-",
+                "None\n31ceb599e8ff48aeb66f2fd748988960\nreq-",
+                1,
+            )
+            .replace(
+                "06:59:35.000000\nNone",
+                "06:59:35.000000\ncea368aa07164c4d89b2e1ad57b18151",
+            );
+        let (_, st) = run("event-show.txt", &by_user);
+        assert!(ids(&st).is_empty(), "{:?}", ids(&st));
+        let ev = st
+            .facts
+            .iter()
+            .find(|f| f["type"] == "server-event")
+            .unwrap();
+        assert_eq!(ev["user_id"], "cea368aa07164c4d89b2e1ad57b18151");
     }
 }
