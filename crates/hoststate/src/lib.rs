@@ -18,6 +18,7 @@ use serde::Serialize;
 
 mod block;
 mod disks;
+mod live;
 mod parsers;
 mod sos;
 mod system;
