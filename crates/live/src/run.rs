@@ -461,6 +461,21 @@ mod tests {
     }
 
     #[test]
+    fn a_helper_in_another_session_holding_the_pipe_does_not_hold_us() {
+        // `setsid` puts the sleeper out of the group: it cannot be killed
+        // with it, and it keeps the pipe open. rootline must still return
+        // (the reader is abandoned), not wait 8 s.
+        let t = Instant::now();
+        let o = run(
+            &["sh", "-c", "echo hi; setsid sleep 8 & exit 0"],
+            &opts(5000),
+        );
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+        assert_eq!(o.status, Status::Exited { code: 0 });
+        assert_eq!(o.stdout, b"hi\n");
+    }
+
+    #[test]
     fn a_missing_program_is_not_found() {
         let o = run(&["rootline-no-such-program-xyz", "-ll"], &opts(1000));
         assert_eq!(o.status, Status::NotFound);
