@@ -19,6 +19,7 @@ use serde::Serialize;
 mod block;
 mod cross;
 mod disks;
+mod live;
 mod parsers;
 mod sos;
 mod system;

@@ -50,6 +50,10 @@ pub enum Kind {
     MultipathConf,
     // The sosreport itself (module `sos`).
     SosManifest,
+    // rootline's own bundle: snapshot and manifest (module `live`).
+    LiveBlock,
+    LiveTasks,
+    LiveManifest,
 }
 
 /// Recognise a file from its name (a hint: `sos_commands/multipath/multipath_-ll`)
@@ -62,7 +66,8 @@ pub fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
     if sample.trim_start().starts_with('<') {
         return crate::virt::recognise(rel_path, sample);
     }
-    crate::sos::recognise(rel_path, sample)
+    crate::live::recognise(rel_path, sample)
+        .or_else(|| crate::sos::recognise(rel_path, sample))
         .or_else(|| crate::disks::recognise(rel_path, sample))
         .or_else(|| crate::block::recognise(rel_path, sample))
         .or_else(|| crate::virt::recognise(rel_path, sample))
@@ -70,7 +75,8 @@ pub fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
 }
 
 pub(crate) fn parse(kind: Kind, text: &str) -> HostState {
-    let mut st = crate::sos::parse(kind, text)
+    let mut st = crate::live::parse(kind, text)
+        .or_else(|| crate::sos::parse(kind, text))
         .or_else(|| crate::disks::parse(kind, text))
         .or_else(|| crate::block::parse(kind, text))
         .or_else(|| crate::virt::parse(kind, text))
@@ -170,6 +176,9 @@ impl Kind {
             Kind::QemuConf => "qemu.conf",
             Kind::MultipathConf => "multipath.conf",
             Kind::SosManifest => "sos-manifest",
+            Kind::LiveBlock => "rootline-block",
+            Kind::LiveTasks => "rootline-tasks",
+            Kind::LiveManifest => "rootline-manifest",
         }
     }
 }

@@ -235,7 +235,6 @@ fn jobs(opts: &Options, block: &[sys::BlockDevice], now: Timestamp, kmsg_ok: boo
     add("iscsi", &["iscsiadm", "-m", "session", "-P", "3"]);
     add("process", &["ps", "auxwwwm"]);
     add("memory", &["free"]);
-    add("memory", &["vmstat", "1", "3"]);
     add("process", &["top", "-b", "-n", "1"]);
     add("host", &["uptime"]);
     add("kernel", &["uname", "-a"]);
@@ -262,6 +261,15 @@ fn jobs(opts: &Options, block: &[sys::BlockDevice], now: Timestamp, kmsg_ok: boo
         }
         add("ata", &["smartctl", "-a", &dev]);
     }
+    // vmstat samples for two seconds by design: that is not a hang.
+    v.push(Job {
+        plugin: "memory",
+        argv: ["vmstat", "1", "3"].iter().map(|s| s.to_string()).collect(),
+        opts: RunOptions {
+            timeout: run.timeout + Duration::from_secs(2),
+            ..run.clone()
+        },
+    });
     // The journal: local time without a zone suffix is what every systemd
     // version accepts; the newest `max_journal` bytes are kept.
     let since = now

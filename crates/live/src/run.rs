@@ -254,6 +254,20 @@ fn search_path() -> std::ffi::OsString {
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
+/// The program's file on `path`, if one is there and executable. Looked up
+/// here rather than by `execvp`: for a normal user, a directory on `PATH`
+/// it may not enter makes `execvp` report "permission denied" for a
+/// program that is simply not installed.
+fn find_program(name: &str, path: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    if name.contains('/') {
+        return Some(name.into());
+    }
+    std::env::split_paths(path).map(|d| d.join(name)).find(|p| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
+
 /// Runs `argv` (program and arguments) under `opts`. Never blocks for
 /// much longer than the timeout, never panics, never fails: every way it
 /// can go wrong is a [`Status`].
@@ -275,7 +289,11 @@ pub fn run(argv: &[&str], opts: &RunOptions) -> Outcome {
             error: "empty command".to_string(),
         });
     };
-    let mut cmd = Command::new(program);
+    let search = search_path();
+    let Some(exe) = find_program(program, &search) else {
+        return fail(Status::NotFound);
+    };
+    let mut cmd = Command::new(exe);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -288,7 +306,7 @@ pub fn run(argv: &[&str], opts: &RunOptions) -> Outcome {
         .env("PAGER", "cat")
         .env("SYSTEMD_PAGER", "")
         .env("SYSTEMD_COLORS", "0")
-        .env("PATH", search_path());
+        .env("PATH", search);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return fail(Status::NotFound),
@@ -440,6 +458,21 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(3));
         assert!(o.timed_out());
         assert_eq!(o.stdout, b"started\n");
+    }
+
+    #[test]
+    fn a_helper_in_another_session_holding_the_pipe_does_not_hold_us() {
+        // `setsid` puts the sleeper out of the group: it cannot be killed
+        // with it, and it keeps the pipe open. rootline must still return
+        // (the reader is abandoned), not wait 8 s.
+        let t = Instant::now();
+        let o = run(
+            &["sh", "-c", "echo hi; setsid sleep 8 & exit 0"],
+            &opts(5000),
+        );
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+        assert_eq!(o.status, Status::Exited { code: 0 });
+        assert_eq!(o.stdout, b"hi\n");
     }
 
     #[test]

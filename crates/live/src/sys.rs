@@ -646,6 +646,80 @@ pub fn parse_swaps(text: &str) -> Vec<Swap> {
         .collect()
 }
 
+/// The active swap areas under `root` (`proc/swaps`).
+pub fn swaps(root: &Path) -> Result<Vec<Swap>, Error> {
+    read_capped(&under(root, "proc/swaps"), TABLE_CAP)
+        .map(|b| parse_swaps(&String::from_utf8_lossy(&b)))
+        .map_err(|source| Error::Io {
+            path: "proc/swaps".to_string(),
+            source,
+        })
+}
+
+/// A task holding a device open, found by [`users_of`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceUser {
+    pub pid: u32,
+    pub comm: String,
+    pub fd: u32,
+    /// The link target as the kernel prints it (`/dev/mapper/mpathc`).
+    pub path: String,
+}
+
+/// Every task that has block device `name` (`loop3`, `dm-2`, `sdc`) open,
+/// by `readlink` of every `/proc/*/fd/*` (`/dev/<name>`, and for a dm
+/// device also `/dev/mapper/<map>`): what `fix` checks before detaching or
+/// removing it. Tasks whose fds cannot be read (another user's, without
+/// root) are returned in the second list by pid: the check is then not
+/// complete and must say so.
+pub fn users_of(root: &Path, name: &str) -> (Vec<DeviceUser>, Vec<u32>) {
+    let mut targets = vec![format!("/dev/{name}")];
+    if let Some(map) = attr_opt(&under(root, "sys/block").join(name).join("dm/name")) {
+        targets.push(format!("/dev/mapper/{map}"));
+    }
+    let mut users = Vec::new();
+    let mut unknown = Vec::new();
+    for pid in names_numeric(&under(root, "proc")) {
+        let dir = under(root, "proc").join(pid.to_string());
+        let rd = match std::fs::read_dir(dir.join("fd")) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(_) => {
+                unknown.push(pid);
+                continue;
+            }
+        };
+        let mut comm = None;
+        for e in rd.flatten() {
+            let Some(fd) = e.file_name().to_str().and_then(|f| f.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(t) = std::fs::read_link(e.path()) else {
+                continue;
+            };
+            let t = t.to_string_lossy().into_owned();
+            if targets.contains(&t) {
+                let comm = comm
+                    .get_or_insert_with(|| {
+                        attr(&dir.join("stat"))
+                            .ok()
+                            .and_then(|s| parse_stat(&s))
+                            .map(|(c, _, _)| c)
+                            .unwrap_or_default()
+                    })
+                    .clone();
+                users.push(DeviceUser {
+                    pid,
+                    comm,
+                    fd,
+                    path: t,
+                });
+            }
+        }
+    }
+    (users, unknown)
+}
+
 /// FUSE connections under `root`, matched to their mounts.
 pub fn fuse_connections(root: &Path, mounts: &[Mount]) -> Vec<FuseConnection> {
     let dir = under(root, "sys/fs/fuse/connections");
@@ -1007,16 +1081,17 @@ pub fn snapshot(root: &Path) -> Snapshot {
         }
         Err(_) => Vec::new(),
     };
-    let swaps = match read_capped(&under(root, "proc/swaps"), TABLE_CAP) {
-        Ok(b) => parse_swaps(&String::from_utf8_lossy(&b)),
-        Err(e) => {
+    let swaps = match swaps(root) {
+        Ok(s) => s,
+        Err(Error::Io { path, source }) => {
             unreadable.push(Unreadable {
-                path: "proc/swaps".to_string(),
-                reason: describe(&e),
+                path,
+                reason: describe(&source),
                 count: 1,
             });
             Vec::new()
         }
+        Err(_) => Vec::new(),
     };
     let fuse = fuse_connections(root, &mounts);
     let (tasks, more) = tasks(root, &block, &mounts);
@@ -1310,6 +1385,28 @@ pub(crate) mod tests {
         let json = serde_json::to_string(&snap).unwrap();
         let back: Snapshot = serde_json::from_str(&json).unwrap();
         assert_eq!(back, snap);
+    }
+
+    #[test]
+    fn who_holds_a_device() {
+        let dir = tempfile::tempdir().unwrap();
+        fake_root(dir.path());
+        let (users, unknown) = users_of(dir.path(), "loop3");
+        assert_eq!(
+            users,
+            vec![DeviceUser {
+                pid: 77,
+                comm: "bash".into(),
+                fd: 3,
+                path: "/dev/loop3".into()
+            }]
+        );
+        assert!(unknown.is_empty());
+        let (users, _) = users_of(dir.path(), "loop5");
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].comm, "dd");
+        assert!(users_of(dir.path(), "sdc").0.is_empty());
+        assert_eq!(swaps(dir.path()).unwrap().len(), 1);
     }
 
     #[test]

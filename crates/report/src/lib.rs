@@ -381,9 +381,13 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
     }
     let loops = fact_values(a, "loop-device", "device");
     if !loops.is_empty() {
+        // Distinct devices: `losetup` and rootline's own snapshot may both
+        // name the same loop device.
         let deleted = facts()
             .filter(|f| f["type"] == "loop-device" && f["deleted"] == true)
-            .count();
+            .filter_map(|f| f["device"].as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let _ = writeln!(
             o,
             "    loop       {} ({deleted} with a deleted backing file)",
