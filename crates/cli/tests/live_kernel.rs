@@ -246,9 +246,21 @@ fn failing_backing_store_explains_loop_io_errors() {
         "{cited:?} (kernel said: {io_error})"
     );
     let remote = step(d, "backing-remote").expect("the snapshot shows the backing file on FUSE");
-    let text = remote.to_string();
-    assert!(text.contains(&name), "{text}");
-    assert!(text.contains("fuse"), "{text}");
+    assert!(remote.to_string().contains(&name), "{remote}");
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["check"] == "loop-backing-remote"
+                || f.to_string().contains("host.loop-backing-remote")
+        })
+        .map(|f| f.to_string())
+        .unwrap_or_default();
+    assert!(
+        finding.contains(&name) && finding.contains("rootline-testfs"),
+        "{finding}"
+    );
     // Not dismissed as a snap image's noise.
     let benign = doc["findings"].to_string();
     assert!(
@@ -294,7 +306,8 @@ fn unresponsive_backing_store_explains_the_hung_task() {
     let d = diagnosis(&doc, "loop-backing-store-failure")
         .unwrap_or_else(|| panic!("no loop-backing-store-failure: {:#}", doc["diagnoses"]));
     assert_eq!(doc["diagnoses"][0]["cause"], "loop-backing-store-failure");
-    let root = step(d, "backing-unresponsive").expect("the backing store does not answer");
+    let root = step(d, "backing-unresponsive")
+        .unwrap_or_else(|| panic!("the backing store does not answer: {d:#}"));
     assert!(root.to_string().contains(&name), "{root}");
     let blocked = step(d, "tasks-blocked").expect("the hung task is in the chain");
     let text = blocked.to_string();

@@ -426,6 +426,9 @@ struct Candidate<'k> {
     confidence: f64,
     window: (Option<Timestamp>, Option<Timestamp>),
     all: BTreeSet<usize>,
+    /// Events of `identity-or-host` steps that are identity-linked: cited
+    /// before the ones that only share the host.
+    proof: BTreeSet<usize>,
 }
 
 /// Diagnose `events` (time-ordered, as the scanner returns them) together
@@ -786,6 +789,7 @@ fn build<'k>(
     }
 
     let mut steps: Vec<(usize, Vec<usize>, &'static str)> = Vec::new();
+    let mut proof: BTreeSet<usize> = BTreeSet::new();
     for (si, step) in cause.steps.iter().enumerate() {
         let (found, proven): (Vec<usize>, bool) = if step.role == Role::Root {
             (
@@ -837,6 +841,9 @@ fn build<'k>(
             };
             for &j in extend {
                 groups.extend(egroups[j].iter().copied());
+            }
+            if step.link == Link::IdentityOrHost {
+                proof.extend(v_linked.iter().copied());
             }
             // What this step linked extends the incident's identity: an
             // I/O error on sdt brings sdt's partitions and maps along.
@@ -909,6 +916,7 @@ fn build<'k>(
             chain_times.iter().max().copied(),
         ),
         all,
+        proof,
     })
 }
 
@@ -1047,7 +1055,13 @@ fn render(
         .map(|(si, ev, link)| {
             let step = &c.cause.steps[*si];
             let mut ev = ev.clone();
-            ev.sort_by_key(|&i| (events[i].time.utc.is_none(), events[i].time.utc));
+            ev.sort_by_key(|&i| {
+                (
+                    !c.proof.contains(&i),
+                    events[i].time.utc.is_none(),
+                    events[i].time.utc,
+                )
+            });
             let times: Vec<Timestamp> = ev.iter().filter_map(|&i| events[i].time.utc).collect();
             ChainStep {
                 step: step.id.clone(),

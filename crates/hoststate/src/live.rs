@@ -424,6 +424,49 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 "its backing file is on {} which does not answer",
                 fuse.mountpoint
             ));
+        } else if let Some(m) = on
+            && let Some(fstype) = m["fstype"].as_str().filter(|t| remote_fs(t))
+        {
+            let mp = m["mountpoint"].as_str().unwrap_or_default();
+            let source = m["source"].as_str().unwrap_or_default();
+            let mut c = if inflight > 0 {
+                // Without fusectl (not mounted on many hosts) or for NFS,
+                // the requests pending on the loop device are what shows
+                // its backing store not completing them.
+                stuck = Some(format!("its backing file is on {fstype} {mp}"));
+                Check::new(
+                    "loop-backing-not-answering",
+                    Severity::Error,
+                    format!(
+                        "loop device {dev} has {inflight} request(s) in flight and is backed by {file} on the {fstype} file system {source} at {mp}: the server or daemon behind it is not completing them, and tasks using {name} block in D state"
+                    ),
+                    format!(
+                        "루프 장치 {dev}에 처리 중인 요청 {inflight}개가 있고 백킹 파일 {file}이(가) {fstype} 파일시스템 {source} ({mp})에 있습니다: 그 뒤의 서버·데몬이 요청을 끝내지 못해 {name}을(를) 쓰는 작업이 D 상태로 멈춥니다"
+                    ),
+                )
+            } else {
+                // Not a finding by itself (info): the context that makes the
+                // loop device's I/O errors the backing store's, not snap noise.
+                Check::new(
+                    "loop-backing-remote",
+                    Severity::Info,
+                    format!(
+                        "loop device {dev} is backed by {file} on the {fstype} file system {source} at {mp}: its I/O depends on that server or daemon"
+                    ),
+                    format!(
+                        "루프 장치 {dev}의 백킹 파일 {file}이(가) {fstype} 파일시스템 {source} ({mp})에 있습니다: I/O가 그 서버·데몬에 의존합니다"
+                    ),
+                )
+            };
+            field(&mut c, "device", name, FieldKind::Device);
+            field(&mut c, "path", file, FieldKind::Path);
+            c.add_cite(&cite(r));
+            c.add_fix(
+                "Check the file system behind the backing file",
+                "백킹 파일이 있는 파일시스템을 확인합니다",
+                Some(format!("findmnt -T '{mp}'")),
+            );
+            st.checks.push(c);
         }
     }
 
@@ -451,6 +494,17 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
         );
         st.checks.push(c);
     }
+}
+
+/// File systems whose I/O goes to a server or a user-space daemon.
+fn remote_fs(fstype: &str) -> bool {
+    fstype == "fuse"
+        || fstype.starts_with("fuse.")
+        || fstype.starts_with("nfs")
+        || matches!(
+            fstype,
+            "cifs" | "smb3" | "glusterfs" | "ceph" | "9p" | "virtiofs"
+        )
 }
 
 fn fuse_check(f: &Stalled, at: &Cite) -> Check {

@@ -307,6 +307,9 @@ fn identity_key(sig: &rootline_catalog::Signature, fields: &rootline_model::Fiel
                 | K::Pod
                 | K::Container
                 | K::Task
+                // A task's name repeats across processes (each hung `dd`,
+                // each qemu): the pid tells them apart.
+                | K::Pid
                 | K::Path
                 | K::Host
                 | K::Probe
