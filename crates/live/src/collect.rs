@@ -233,7 +233,18 @@ fn jobs(opts: &Options, block: &[sys::BlockDevice], now: Timestamp, kmsg_ok: boo
     add("devicemapper", &["dmsetup", "info", "-c"]);
     add("devicemapper", &["dmsetup", "table"]);
     add("devicemapper", &["dmsetup", "status"]);
-    add("block", &["lsblk", "-O", "-P"]);
+    // Pairs with NAME first (what the parser keys on; `-O` sorts the columns
+    // alphabetically) and PKNAME for the stacking; columns util-linux has
+    // had since 2.23.
+    add(
+        "block",
+        &[
+            "lsblk",
+            "-P",
+            "-o",
+            "NAME,KNAME,PKNAME,MAJ:MIN,TYPE,SIZE,RO,RM,STATE,HCTL,TRAN,WWN,SERIAL,VENDOR,MODEL,FSTYPE,MOUNTPOINT",
+        ],
+    );
     add("block", &["losetup", "--list"]);
     add("iscsi", &["iscsiadm", "-m", "session", "-P", "3"]);
     add("process", &["ps", "auxwwwm"]);
@@ -333,18 +344,17 @@ impl<R: Read> Read for Exact<R> {
         let want = buf
             .len()
             .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let n = if self.failed {
-            0
-        } else {
+        let mut n = 0;
+        while !self.failed {
             match self.inner.read(&mut buf[..want]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
-                Err(_) => {
-                    self.failed = true;
-                    0
+                Ok(k) => {
+                    n = k;
+                    break;
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => self.failed = true,
             }
-        };
+        }
         let n = if n == 0 {
             buf[..want].fill(b'\n');
             want
