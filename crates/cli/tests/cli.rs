@@ -48,9 +48,19 @@ fn listing(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `analyze` with no path is the live host (tests/live.rs); a bad flag
+/// value is still a usage error.
 #[test]
-fn no_path_is_a_usage_error() {
-    let out = rootline().arg("analyze").output().unwrap();
+fn a_bad_flag_value_is_a_usage_error() {
+    let out = rootline()
+        .args(["analyze", "--since", "three days"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = rootline()
+        .args(["collect", "--timeout", "-1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 

@@ -22,6 +22,10 @@
 //! length it had when first opened; if it shrank in between, the member is
 //! padded with newlines to the promised size.
 //!
+//! Rotated logs packed with gzip, xz or zstd are unpacked, redacted and
+//! stored under their plain name (`syslog.2.gz` → `syslog.2`, keeping its
+//! modification time, which dates year-less syslog lines).
+//!
 //! With a `--root` other than `/`, no command is run (it would describe the
 //! machine rootline runs on, not the tree) and `/dev/kmsg` is not read; the
 //! manifest says so.
@@ -29,7 +33,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -230,7 +233,18 @@ fn jobs(opts: &Options, block: &[sys::BlockDevice], now: Timestamp, kmsg_ok: boo
     add("devicemapper", &["dmsetup", "info", "-c"]);
     add("devicemapper", &["dmsetup", "table"]);
     add("devicemapper", &["dmsetup", "status"]);
-    add("block", &["lsblk", "-O", "-P"]);
+    // Pairs with NAME first (what the parser keys on; `-O` sorts the columns
+    // alphabetically) and PKNAME for the stacking; columns util-linux has
+    // had since 2.23.
+    add(
+        "block",
+        &[
+            "lsblk",
+            "-P",
+            "-o",
+            "NAME,KNAME,PKNAME,MAJ:MIN,TYPE,SIZE,RO,RM,STATE,HCTL,TRAN,WWN,SERIAL,VENDOR,MODEL,FSTYPE,MOUNTPOINT",
+        ],
+    );
     add("block", &["losetup", "--list"]);
     add("iscsi", &["iscsiadm", "-m", "session", "-P", "3"]);
     add("process", &["ps", "auxwwwm"]);
@@ -330,18 +344,17 @@ impl<R: Read> Read for Exact<R> {
         let want = buf
             .len()
             .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let n = if self.failed {
-            0
-        } else {
+        let mut n = 0;
+        while !self.failed {
             match self.inner.read(&mut buf[..want]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
-                Err(_) => {
-                    self.failed = true;
-                    0
+                Ok(k) => {
+                    n = k;
+                    break;
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => self.failed = true,
             }
-        };
+        }
         let n = if n == 0 {
             buf[..want].fill(b'\n');
             want
@@ -498,7 +511,8 @@ impl<W: Write> Bundle<W> {
     }
 
     /// A log file: its last `cap` bytes (from a line start), redacted,
-    /// streamed in two passes. Returns the bytes written.
+    /// streamed in two passes (three for a compressed one: its length is
+    /// only known once decompressed). Returns the bytes written.
     fn log(&mut self, src: &Path, rel: &str, cap: u64) -> Result<u64, Error> {
         let f = match File::open(src) {
             Ok(f) => f,
@@ -514,22 +528,36 @@ impl<W: Write> Bundle<W> {
                 return Ok(0);
             }
         };
-        let len = md.len();
+        let packed = Packing::of(rel);
+        let len = match packed {
+            Packing::Plain => md.len(),
+            _ => match open_log(&f, packed, 0, MAX_UNPACKED)
+                .and_then(|mut r| io::copy(&mut r, &mut io::sink()))
+            {
+                Ok(n) => n,
+                Err(e) => {
+                    self.skip(rel, format!("cannot decompress: {}", sys::describe(&e)));
+                    return Ok(0);
+                }
+            },
+        };
         let start = len.saturating_sub(cap);
-        let mut head = [0u8; 8192];
-        let n = f.read_at(&mut head, start).unwrap_or(0);
-        if head[..n].contains(&0) {
+        let mut head = Vec::new();
+        // Bounded by `take`.
+        #[allow(clippy::disallowed_methods)]
+        let sniffed = open_log(&f, packed, start, len - start)
+            .and_then(|r| r.take(8192).read_to_end(&mut head));
+        if sniffed.is_err() || head.contains(&0) {
             self.skip(rel, "binary content");
             return Ok(0);
         }
-        let measure = |f: &File| -> io::Result<(u64, Counts)> {
-            let mut f = f;
-            f.seek(SeekFrom::Start(start))?;
-            let mut r = RedactingReader::new(f.take(len - start), &self.redactor, start > 0);
+        let measure = || -> io::Result<(u64, Counts)> {
+            let r = open_log(&f, packed, start, len - start)?;
+            let mut r = RedactingReader::new(r, &self.redactor, start > 0);
             let n = io::copy(&mut r, &mut io::sink())?;
             Ok((n, r.counts))
         };
-        let (size, counts) = match measure(&f) {
+        let (size, counts) = match measure() {
             Ok(x) => x,
             Err(e) => {
                 self.skip(rel, format!("read failed: {}", sys::describe(&e)));
@@ -546,27 +574,91 @@ impl<W: Write> Bundle<W> {
                 ),
             );
         }
-        let mut fr = &f;
-        if let Err(e) = fr.seek(SeekFrom::Start(start)) {
-            self.skip(rel, format!("read failed: {}", sys::describe(&e)));
-            return Ok(0);
-        }
-        let reader = RedactingReader::new(fr.take(len - start), &self.redactor, start > 0);
+        let reader = match open_log(&f, packed, start, len - start) {
+            Ok(r) => r,
+            Err(e) => {
+                self.skip(rel, format!("read failed: {}", sys::describe(&e)));
+                return Ok(0);
+            }
+        };
         let exact = Exact {
-            inner: reader,
+            inner: RedactingReader::new(reader, &self.redactor, start > 0),
             left: size,
             failed: false,
         };
+        // Stored unpacked (it was redacted), under its name without the
+        // compression suffix.
+        let name = packed.strip(rel);
         let mut h = self.header(size, mtime_of(&md));
-        let p = self.path(rel);
+        let p = self.path(name);
         self.tar
             .append_data(&mut h, p, exact)
             .map_err(Error::Write)?;
         self.members += 1;
         self.bytes += size;
-        self.note_redactions(rel, counts);
+        self.note_redactions(name, counts);
         Ok(size)
     }
+}
+
+/// How far a compressed log is unpacked at most (a bomb stops there).
+const MAX_UNPACKED: u64 = 4 << 30;
+
+/// How a rotated log is packed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Packing {
+    Plain,
+    Gzip,
+    Xz,
+    Zstd,
+}
+
+impl Packing {
+    fn of(name: &str) -> Packing {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".gz") {
+            Packing::Gzip
+        } else if lower.ends_with(".xz") {
+            Packing::Xz
+        } else if lower.ends_with(".zst") {
+            Packing::Zstd
+        } else {
+            Packing::Plain
+        }
+    }
+
+    fn strip(self, name: &str) -> &str {
+        let n = match self {
+            Packing::Plain => 0,
+            Packing::Gzip | Packing::Xz => 3,
+            Packing::Zstd => 4,
+        };
+        &name[..name.len() - n]
+    }
+}
+
+/// The log's (unpacked) bytes from `start`, at most `len` of them.
+fn open_log<'f>(
+    f: &'f File,
+    packing: Packing,
+    start: u64,
+    len: u64,
+) -> io::Result<Box<dyn Read + 'f>> {
+    let mut f = f;
+    if packing == Packing::Plain {
+        f.seek(SeekFrom::Start(start))?;
+        return Ok(Box::new(f.take(len)));
+    }
+    f.seek(SeekFrom::Start(0))?;
+    let mut r: Box<dyn Read + 'f> = match packing {
+        Packing::Gzip => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(f))),
+        Packing::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(
+            io::BufReader::new(f),
+        )),
+        _ => Box::new(zstd::stream::read::Decoder::new(f)?),
+    };
+    io::copy(&mut (&mut r).take(start), &mut io::sink())?;
+    Ok(Box::new(r.take(len)))
 }
 
 /// A log found under `var/log`.
@@ -610,7 +702,8 @@ fn relative_target(link_rel: &str, target_rel: &str) -> String {
     out.join("/")
 }
 
-const COMPRESSED: &[&str] = &[".gz", ".xz", ".bz2", ".zst", ".lz4", ".zip"];
+/// Packings not unpacked here (the others are: gz, xz, zst).
+const COMPRESSED: &[&str] = &[".bz2", ".lz4", ".zip", ".lzma"];
 
 /// Walks `<root>/var/log` without following links: text files modified in
 /// the window, links that stay in the tree, and what was passed over.
@@ -674,7 +767,7 @@ fn find_logs(
                     if mtime as i64 >= since.as_second() {
                         skipped.push(Skipped {
                             path: child,
-                            reason: "compressed rotated log: not collected (it cannot be redacted without unpacking)".into(),
+                            reason: "compressed with a packing rootline does not unpack here: not collected (it could not be redacted)".into(),
                         });
                     }
                     continue;
@@ -1053,7 +1146,8 @@ fn copy_files<W: Write>(
     // the oldest.
     logs.sort_by(|a, b| b.mtime.cmp(&a.mtime).then(a.rel.cmp(&b.rel)));
     let mut total = 0u64;
-    let mut copied = std::collections::HashSet::new();
+    // Path in the tree → path in the bundle (unpacked logs lose `.gz`).
+    let mut copied = std::collections::HashMap::new();
     for l in &logs {
         let room = opts.max_logs_total.saturating_sub(total);
         if room == 0 {
@@ -1069,12 +1163,13 @@ fn copy_files<W: Write>(
         let cap = opts.max_log_file.min(room);
         let _ = l.len;
         total += b.log(&root.join(&l.rel), &l.rel, cap)?;
-        copied.insert(l.rel.clone());
+        copied.insert(l.rel.clone(), Packing::of(&l.rel).strip(&l.rel).to_string());
     }
     links.sort();
     for (link, target) in links {
-        if copied.contains(&target) {
-            b.link(&link, &relative_target(&link, &target))?;
+        if let Some(stored) = copied.get(&target) {
+            let link = Packing::of(&link).strip(&link).to_string();
+            b.link(&link, &relative_target(&link, stored))?;
         } else {
             b.skip(
                 link,
@@ -1360,6 +1455,48 @@ mod tests {
             s.skipped
                 .iter()
                 .any(|k| k.path == "var/log/app.log" && k.reason.starts_with("only the last"))
+        );
+    }
+
+    #[test]
+    fn rotated_logs_are_unpacked_redacted_and_stored_under_their_plain_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("var/log/nova")).unwrap();
+        let text = "2024-05-01 03:12:44.512 2211 ERROR nova.compute.manager [req-1] connection = mysql+pymysql://nova:Rb8dKz3wQm@db/nova\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        std::fs::write(
+            r.join("var/log/nova/nova-compute.log.1.gz"),
+            gz.finish().unwrap(),
+        )
+        .unwrap();
+        let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 3);
+        xz.write_all(text.as_bytes()).unwrap();
+        std::fs::write(r.join("var/log/syslog.2.xz"), xz.finish().unwrap()).unwrap();
+        std::fs::write(r.join("var/log/broken.log.gz"), b"not gzip at all").unwrap();
+        let opts = Options {
+            root: r.to_path_buf(),
+            ..Options::default()
+        };
+        let mut out = Vec::new();
+        let s = write(&mut out, &opts).unwrap();
+        let m = members(&out);
+        for rel in ["var/log/nova/nova-compute.log.1", "var/log/syslog.2"] {
+            let got = String::from_utf8(m[&format!("{}/{rel}", s.top)].1.clone()).unwrap();
+            assert!(
+                got.contains("mysql+pymysql://nova:<redacted>@db/nova"),
+                "{rel}: {got}"
+            );
+        }
+        assert!(s.redacted.iter().any(|x| x.file == "var/log/syslog.2"));
+        assert!(
+            s.skipped
+                .iter()
+                .any(|k| k.path == "var/log/broken.log.gz"
+                    && k.reason.starts_with("cannot decompress")),
+            "{:?}",
+            s.skipped
         );
     }
 
