@@ -55,6 +55,25 @@ fn stale_loop_device_is_planned_detached_and_gone() {
     std::fs::remove_file(&img).unwrap();
     assert!(backing_file(&name).unwrap().ends_with("(deleted)"));
 
+    // The live analysis reports it as stale, from losetup and the snapshot
+    // (one finding).
+    let (doc, _) = live_json();
+    let stale: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f.to_string().contains("loop-backing-deleted")
+                && f.to_string().contains(&format!("/dev/{name} "))
+        })
+        .collect();
+    assert_eq!(stale.len(), 1, "{:#}", doc["findings"]);
+    assert!(
+        stale[0]
+            .to_string()
+            .contains(&format!("losetup -d /dev/{name}"))
+    );
+
     // The plan: exactly the command, every check passing.
     let (code, plan, err) = run(rootline().args(["fix", "--device", &name]));
     assert_eq!(code, 0, "{plan}{err}");
