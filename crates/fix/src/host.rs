@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rootline_live::{RunOptions, Status, sys};
 
-use crate::probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Probe, Task, Tasks};
+use crate::probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Openers, Probe, Task};
 
 /// A host: `/` (live; read-only queries run as commands) or a tree laid out
 /// like `/` (`--root DIR`; queries are answered from the outputs recorded
@@ -32,16 +32,9 @@ impl Host {
         }
     }
 
-    /// The host's name (`proc/sys/kernel/hostname`, else `etc/hostname`).
+    /// The host's name (the kernel's live, `etc/hostname` in a tree).
     pub fn name(&self) -> String {
-        let from = |p: &str| {
-            read_capped(&self.root.join(p))
-                .ok()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
-        from("proc/sys/kernel/hostname")
-            .or_else(|| from("etc/hostname"))
+        rootline_live::collect::hostname(&self.root)
             .unwrap_or_else(|| self.root.display().to_string())
     }
 
@@ -73,35 +66,7 @@ impl Host {
 
 /// Outputs and definitions are small; a cap keeps a hostile tree harmless.
 fn read_capped(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    #[allow(clippy::disallowed_methods)] // bounded by take()
-    std::fs::File::open(path)?
-        .take(8 << 20)
-        .read_to_end(&mut buf)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-/// The targets of a task's open file descriptors, by `readlink` only (the
-/// kernel prints the path without touching the file or its device). `None`
-/// when they cannot be read (another user's task, not root); a task gone
-/// since the listing has none.
-fn open_files(root: &Path, pid: u32) -> Option<Vec<String>> {
-    let dir = root.join("proc").join(pid.to_string()).join("fd");
-    let rd = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
-        Err(_) => return None,
-    };
-    Some(
-        rd.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
-            .map(|t| {
-                t.to_string_lossy()
-                    .trim_end_matches(" (deleted)")
-                    .to_string()
-            })
-            .collect(),
-    )
+    sys::read_capped(path, 8 << 20).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 fn block_dev(d: sys::BlockDevice) -> BlockDev {
@@ -172,45 +137,37 @@ impl Probe for Host {
     }
 
     fn swaps(&self) -> Result<Vec<String>, String> {
-        match read_capped(&self.root.join("proc/swaps")) {
-            Ok(t) => Ok(sys::parse_swaps(&t)
-                .into_iter()
-                .map(|s| s.filename)
-                .collect()),
+        match sys::swaps(&self.root) {
+            Ok(sw) => Ok(sw.into_iter().map(|s| s.filename).collect()),
             // No swaps file in a --root tree: no swap is configured there.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.live => Ok(Vec::new()),
-            Err(e) => Err(format!("proc/swaps: {e}")),
+            Err(rootline_live::Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound && !self.live =>
+            {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e.to_string()),
         }
     }
 
-    fn tasks(&self) -> Result<Tasks, String> {
+    fn tasks(&self) -> Result<Vec<Task>, String> {
         let (block, _) = sys::block_devices(&self.root);
         let mounts = sys::mounts(&self.root).unwrap_or_default();
         let (list, _) = sys::tasks(&self.root, &block, &mounts);
-        let mut fds_unreadable = 0;
-        let list = list
+        Ok(list
             .into_iter()
-            .map(|t| {
-                // The snapshot lists open files of blocked and qemu tasks
-                // only; "nobody has it open" needs every task's.
-                let fds = match open_files(&self.root, t.pid) {
-                    Some(f) => f,
-                    None => {
-                        fds_unreadable += 1;
-                        Vec::new()
-                    }
-                };
-                Task {
-                    pid: t.pid,
-                    comm: t.comm,
-                    cmdline: t.cmdline,
-                    fds,
-                }
+            .map(|t| Task {
+                pid: t.pid,
+                comm: t.comm,
+                cmdline: t.cmdline,
             })
-            .collect();
-        Ok(Tasks {
-            list,
-            fds_unreadable,
+            .collect())
+    }
+
+    fn openers(&self, dev: &str) -> Result<Openers, String> {
+        let (users, unreadable) = sys::users_of(&self.root, dev);
+        Ok(Openers {
+            users: users.into_iter().map(|u| (u.pid, u.comm)).collect(),
+            unreadable: unreadable.len(),
         })
     }
 

@@ -25,7 +25,7 @@ mod render;
 pub use apply::{Applied, ItemOutcome, apply};
 pub use host::{Host, is_root};
 pub use plan::{Checked, Item, Plan, Safety, Step, Target, TargetKind, Verdict, discover, plan};
-pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Probe, Task, Tasks};
+pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Openers, Probe, Task};
 pub use render::{Lang, render_applied, render_plan};
 
 #[cfg(test)]

@@ -505,7 +505,7 @@ pub(crate) fn evaluate(s: &Safety, t: &Target, probe: &dyn Probe) -> Verdict {
             }
             Err(e) => Verdict::Unknown(e),
         },
-        Safety::NoOpeners(d) => no_openers(d, t, probe),
+        Safety::NoOpeners(d) => no_openers(d, probe),
         Safety::NotInDomain(d) => not_in_domain(d, t, probe),
         Safety::NoInflight(d) => match probe.block(d) {
             Ok(Some(b)) => match b.inflight {
@@ -663,24 +663,21 @@ fn open_count_zero(map: &str, probe: &dyn Probe) -> Verdict {
     Verdict::Pass(format!("{map} is not a dm device any more"))
 }
 
-fn no_openers(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
-    let tasks = match probe.tasks() {
-        Ok(t) => t,
+fn no_openers(d: &str, probe: &dyn Probe) -> Verdict {
+    let openers = match probe.openers(d) {
+        Ok(o) => o,
         Err(e) => return Verdict::Unknown(e),
     };
-    let names = dev_names(d, t);
-    for task in &tasks.list {
-        if task.fds.iter().any(|f| names.contains(f)) {
-            return Verdict::Fail(format!("{} (pid {}) has it open", task.comm, task.pid));
-        }
+    if let Some((pid, comm)) = openers.users.first() {
+        return Verdict::Fail(format!("{comm} (pid {pid}) has it open"));
     }
-    if tasks.fds_unreadable > 0 {
+    if openers.unreadable > 0 {
         Verdict::Unknown(format!(
             "the open files of {} processes could not be read (run as root)",
-            tasks.fds_unreadable
+            openers.unreadable
         ))
     } else {
-        Verdict::Pass(format!("no open file of {} processes", tasks.list.len()))
+        Verdict::Pass("no process has it open".to_string())
     }
 }
 
@@ -702,7 +699,7 @@ fn not_in_domain(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
     };
     match probe.tasks() {
         Ok(tasks) => {
-            for task in tasks.list.iter().filter(|t| t.comm.starts_with("qemu")) {
+            for task in tasks.iter().filter(|t| t.comm.starts_with("qemu")) {
                 if task.cmdline.iter().any(|a| mentions(a)) {
                     return Verdict::Fail(format!(
                         "qemu process {} uses it on its command line",

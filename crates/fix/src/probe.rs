@@ -53,17 +53,16 @@ pub struct Task {
     pub pid: u32,
     pub comm: String,
     pub cmdline: Vec<String>,
-    /// Targets of its open file descriptors (`/dev/loop3`).
-    pub fds: Vec<String>,
 }
 
-/// The processes of a host.
+/// The processes that hold a device open.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Tasks {
-    pub list: Vec<Task>,
+pub struct Openers {
+    /// (pid, command name).
+    pub users: Vec<(u32, String)>,
     /// Processes whose open files could not be read (another user's, when
-    /// not root): a "nobody has it open" check cannot be made then.
-    pub fds_unreadable: u64,
+    /// not root): "nobody has it open" cannot be established then.
+    pub unreadable: usize,
 }
 
 /// How a command ended.
@@ -135,7 +134,10 @@ pub trait Probe {
     fn mounts(&self) -> Result<Vec<Mount>, String>;
     /// Active swap areas (`/proc/swaps` file names).
     fn swaps(&self) -> Result<Vec<String>, String>;
-    fn tasks(&self) -> Result<Tasks, String>;
+    fn tasks(&self) -> Result<Vec<Task>, String>;
+    /// The processes holding kernel block device `dev` (`loop3`, `dm-3`)
+    /// open, under any of its `/dev` names.
+    fn openers(&self, dev: &str) -> Result<Openers, String>;
     /// Running domains' live definitions (`/run/libvirt/qemu/*.xml`): (name,
     /// XML). Empty when libvirt is not there.
     fn running_domains(&self) -> Result<Vec<(String, String)>, String>;

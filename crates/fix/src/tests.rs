@@ -37,7 +37,8 @@ struct State {
     devices: Vec<BlockDev>,
     mounts: Vec<Mount>,
     swaps: Vec<String>,
-    tasks: Tasks,
+    /// Processes with the targets of their open files.
+    tasks: Vec<(Task, Vec<String>)>,
     domains: Vec<(String, String)>,
     outputs: HashMap<String, CmdOutput>,
     /// Commands that fail when executed.
@@ -112,12 +113,14 @@ impl Sim {
             fstype: "ext4".into(),
             devnum: Some("253:0".into()),
         }];
-        st.tasks.list = vec![Task {
-            pid: 1,
-            comm: "systemd".into(),
-            cmdline: vec!["/sbin/init".into()],
-            fds: vec!["/dev/kmsg".into()],
-        }];
+        st.tasks = vec![(
+            Task {
+                pid: 1,
+                comm: "systemd".into(),
+                cmdline: vec!["/sbin/init".into()],
+            },
+            vec!["/dev/kmsg".into()],
+        )];
         st.outputs.insert("multipath -ll".into(), ok(MULTIPATH_LL));
         st.outputs.insert(
             "dmsetup info -c --noheadings -o name,open".into(),
@@ -190,8 +193,35 @@ impl Probe for Sim {
     fn swaps(&self) -> Result<Vec<String>, String> {
         Ok(self.0.borrow().swaps.clone())
     }
-    fn tasks(&self) -> Result<Tasks, String> {
-        Ok(self.0.borrow().tasks.clone())
+    fn tasks(&self) -> Result<Vec<Task>, String> {
+        Ok(self
+            .0
+            .borrow()
+            .tasks
+            .iter()
+            .map(|(t, _)| t.clone())
+            .collect())
+    }
+    fn openers(&self, dev: &str) -> Result<Openers, String> {
+        let st = self.0.borrow();
+        let mut names = vec![format!("/dev/{dev}")];
+        if let Some(map) = st
+            .devices
+            .iter()
+            .find(|d| d.name == dev)
+            .and_then(|d| d.dm_name.clone())
+        {
+            names.push(format!("/dev/mapper/{map}"));
+        }
+        Ok(Openers {
+            users: st
+                .tasks
+                .iter()
+                .filter(|(_, fds)| fds.iter().any(|f| names.contains(f)))
+                .map(|(t, _)| (t.pid, t.comm.clone()))
+                .collect(),
+            unreadable: 0,
+        })
     }
     fn running_domains(&self) -> Result<Vec<(String, String)>, String> {
         Ok(self.0.borrow().domains.clone())
@@ -399,16 +429,18 @@ fn a_running_domain_using_the_map_refuses_it() {
 #[test]
 fn a_qemu_command_line_naming_the_device_refuses_it() {
     let sim = Sim::seed000().with_loop("loop3", "/var/lib/images/scratch.img", true);
-    sim.0.borrow_mut().tasks.list.push(Task {
-        pid: 4242,
-        comm: "qemu-system-x86".into(),
-        cmdline: vec![
-            "/usr/bin/qemu-system-x86_64".into(),
-            "-blockdev".into(),
-            "{\"driver\":\"host_device\",\"filename\":\"/dev/loop3\",\"node-name\":\"libvirt-2-storage\"}".into(),
-        ],
-        fds: vec![],
-    });
+    sim.0.borrow_mut().tasks.push((
+        Task {
+            pid: 4242,
+            comm: "qemu-system-x86".into(),
+            cmdline: vec![
+                "/usr/bin/qemu-system-x86_64".into(),
+                "-blockdev".into(),
+                "{\"driver\":\"host_device\",\"filename\":\"/dev/loop3\",\"node-name\":\"libvirt-2-storage\"}".into(),
+            ],
+        },
+        vec![],
+    ));
     let plan = plan(&sim);
     let item = plan
         .items
@@ -465,12 +497,14 @@ fn a_change_between_plan_and_apply_is_caught_before_the_step() {
     let plan = plan(&sim);
     assert_eq!(plan.items[0].refused, None);
     // Someone opens the device after the plan was shown.
-    sim.0.borrow_mut().tasks.list.push(Task {
-        pid: 977,
-        comm: "dd".into(),
-        cmdline: vec!["dd".into(), "if=/dev/loop3".into()],
-        fds: vec!["/dev/loop3".into()],
-    });
+    sim.0.borrow_mut().tasks.push((
+        Task {
+            pid: 977,
+            comm: "dd".into(),
+            cmdline: vec!["dd".into(), "if=/dev/loop3".into()],
+        },
+        vec!["/dev/loop3".into()],
+    ));
     let mut audit = Vec::new();
     let applied = apply(&plan, &sim, &sim, &mut audit, &mut yes).unwrap();
     assert_eq!(

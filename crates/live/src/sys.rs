@@ -344,7 +344,7 @@ pub(crate) fn describe(e: &io::Error) -> String {
 }
 
 /// Reads at most `cap` bytes of a small text file.
-pub(crate) fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     let f = std::fs::File::open(path)?;
     let mut out = Vec::new();
     // Bounded by `take`: the size is capped first.
