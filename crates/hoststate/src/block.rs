@@ -400,13 +400,12 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
     Some(st)
 }
 
+/// A field, unless the tool printed a placeholder (`-`, `undef`, `#:#`).
 fn add_field(c: &mut Check, name: &str, value: &str, kind: FieldKind) {
-    if value.is_empty() || value == "-" || value == "undef" || value.contains('#') {
+    if value == "-" || value == "undef" || value.contains('#') {
         return;
     }
-    if !c.fields.iter().any(|(n, v, _)| n == name && v == value) {
-        c.fields.push((name.to_string(), value.to_string(), kind));
-    }
+    c.add_field_once(name, value, kind);
 }
 
 fn add_cite(c: &mut Check, line: u64, text: &str) {
@@ -2396,6 +2395,14 @@ fn parse_partitions(lines: &[(u64, &str)], st: &mut HostState) {
 // ---------------------------------------------------------------------------
 
 fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
+    st.checks
+        .push(loop_backing_deleted(dev, file, &Cite::at(n, l), &[]));
+}
+
+/// `loop-backing-deleted`, worded once for every output that shows it
+/// (`losetup`, rootline's own snapshot), so that their findings merge.
+/// `mounted`: where the loop device is mounted, if known.
+pub(crate) fn loop_backing_deleted(dev: &str, file: &str, at: &Cite, mounted: &[&str]) -> Check {
     let short = dev.trim_start_matches("/dev/");
     let mut c = Check::new(
         "loop-backing-deleted",
@@ -2408,8 +2415,16 @@ fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
         ),
     );
     add_field(&mut c, "device", short, FieldKind::Device);
-    add_field(&mut c, "path", file, FieldKind::Path);
-    add_cite(&mut c, n, l);
+    // A file name is never a placeholder.
+    c.add_field_once("path", file, FieldKind::Path);
+    c.add_cite(at);
+    if !mounted.is_empty() {
+        c.add_fix(
+            "It is mounted: unmount it first (check nothing uses it)",
+            "마운트되어 있습니다: 먼저 언마운트합니다(사용 중인 곳이 없는지 확인)",
+            Some(format!("umount {}", mounted.join(" "))),
+        );
+    }
     c.add_fix(
         "Check that it is not mounted or used",
         "마운트되어 있거나 사용 중이 아닌지 확인합니다",
@@ -2420,7 +2435,7 @@ fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
         "루프 장치를 분리합니다",
         Some(format!("losetup -d {dev}")),
     );
-    st.checks.push(c);
+    c
 }
 
 fn parse_losetup(lines: &[(u64, &str)], st: &mut HostState) {

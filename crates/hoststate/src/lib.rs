@@ -106,6 +106,18 @@ impl Check {
             .push((name.to_string(), value.to_string(), kind));
     }
 
+    /// Add a field unless it is empty or already there with that value.
+    pub(crate) fn add_field_once(
+        &mut self,
+        name: &str,
+        value: &str,
+        kind: rootline_model::FieldKind,
+    ) {
+        if !value.is_empty() && !self.fields.iter().any(|(n, v, _)| n == name && v == value) {
+            self.add_field(name, value, kind);
+        }
+    }
+
     pub(crate) fn add_fix(&mut self, en: &str, ko: &str, cmd: Option<String>) {
         self.fix.push((en.to_string(), ko.to_string(), cmd));
     }

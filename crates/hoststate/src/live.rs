@@ -104,12 +104,6 @@ fn s<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
     v.get(k).and_then(Value::as_str).filter(|x| !x.is_empty())
 }
 
-fn field(c: &mut Check, name: &str, value: &str, kind: FieldKind) {
-    if !value.is_empty() && !c.fields.iter().any(|(n, v, _)| n == name && v == value) {
-        c.add_field(name, value, kind);
-    }
-}
-
 /// A FUSE mount with requests waiting for its daemon.
 struct Stalled {
     id: u64,
@@ -264,14 +258,14 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 format!("dm map {map} is suspended: I/O to it blocks until it is resumed"),
                 format!("dm 맵 {map}이(가) suspend 상태입니다: resume될 때까지 I/O가 멈춥니다"),
             );
-            field(&mut c, "map", map, FieldKind::Map);
+            c.add_field_once("map", map, FieldKind::Map);
             if let Some(w) = wwid {
-                field(&mut c, "wwid", w, FieldKind::Wwid);
+                c.add_field_once("wwid", w, FieldKind::Wwid);
             }
             if let Some(d) = devnum {
-                field(&mut c, "devnum", d, FieldKind::DevNum);
+                c.add_field_once("devnum", d, FieldKind::DevNum);
             }
-            field(&mut c, "device", name, FieldKind::Device);
+            c.add_field_once("device", name, FieldKind::Device);
             c.add_cite(&cite(r));
             c.add_fix(
                 "Check why it was suspended (a reload or table swap that did not finish)",
@@ -301,9 +295,9 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 "SCSI 장치 {name}의 상태가 {state}입니다(sysfs device/state): 이 장치로의 I/O가 실패하거나 멈춥니다"
             ),
         );
-        field(&mut c, "device", name, FieldKind::Device);
+        c.add_field_once("device", name, FieldKind::Device);
         if let Some(d) = devnum {
-            field(&mut c, "devnum", d, FieldKind::DevNum);
+            c.add_field_once("devnum", d, FieldKind::DevNum);
         }
         c.add_cite(&cite(r));
         c.add_fix(
@@ -342,37 +336,12 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
             .map(|(mp, _)| mp.as_str())
             .collect();
         if deleted {
-            let mut c = Check::new(
-                "loop-backing-deleted",
-                Severity::Warning,
-                format!(
-                    "loop device {dev} is backed by a deleted file {file}: its space stays allocated and the data is unreachable by path"
-                ),
-                format!(
-                    "루프 장치 {dev}의 백킹 파일 {file}이(가) 삭제되었습니다: 공간은 계속 점유되고 경로로는 접근할 수 없습니다"
-                ),
-            );
-            field(&mut c, "device", name, FieldKind::Device);
-            field(&mut c, "path", file, FieldKind::Path);
-            c.add_cite(&cite(r));
-            if !mounted.is_empty() {
-                c.add_fix(
-                    "It is mounted: unmount it first (check nothing uses it)",
-                    "마운트되어 있습니다: 먼저 언마운트합니다(사용 중인 곳이 없는지 확인)",
-                    Some(format!("umount {}", mounted.join(" "))),
-                );
-            }
-            c.add_fix(
-                "Check that it is not mounted or used",
-                "마운트되어 있거나 사용 중이 아닌지 확인합니다",
-                Some(format!("findmnt {dev}; lsblk {dev}")),
-            );
-            c.add_fix(
-                "Detach the loop device",
-                "루프 장치를 분리합니다",
-                Some(format!("losetup -d {dev}")),
-            );
-            st.checks.push(c);
+            st.checks.push(crate::block::loop_backing_deleted(
+                &dev,
+                file,
+                &cite(r),
+                &mounted,
+            ));
         }
         let on = mount_of(mounts, file);
         if let Some(m) = on
@@ -392,10 +361,10 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                     fuse.fstype, fuse.mountpoint, fuse.source, fuse.waiting
                 ),
             );
-            field(&mut c, "device", name, FieldKind::Device);
-            field(&mut c, "path", file, FieldKind::Path);
+            c.add_field_once("device", name, FieldKind::Device);
+            c.add_field_once("path", file, FieldKind::Path);
             if let Some(d) = devnum {
-                field(&mut c, "devnum", d, FieldKind::DevNum);
+                c.add_field_once("devnum", d, FieldKind::DevNum);
             }
             c.add_cite(&cite(r));
             c.add_cite(&Cite::at(fuse.line, &fuse.text));
@@ -458,8 +427,8 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                     ),
                 )
             };
-            field(&mut c, "device", name, FieldKind::Device);
-            field(&mut c, "path", file, FieldKind::Path);
+            c.add_field_once("device", name, FieldKind::Device);
+            c.add_field_once("path", file, FieldKind::Path);
             c.add_cite(&cite(r));
             c.add_fix(
                 "Check the file system behind the backing file",
@@ -483,7 +452,7 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 "스냅샷 시점에 {name}에 처리 중인 I/O 요청 {inflight}개가 있고, {why}: 이 요청은 끝나지 않으며 이를 기다리는 작업은 모두 D 상태가 됩니다"
             ),
         );
-        field(&mut c, "device", name, FieldKind::Device);
+        c.add_field_once("device", name, FieldKind::Device);
         c.add_cite(&cite(r));
         c.add_fix(
             "Watch whether the count drains",
@@ -520,7 +489,7 @@ fn fuse_check(f: &Stalled, at: &Cite) -> Check {
             f.fstype, f.mountpoint, f.source, f.waiting
         ),
     );
-    field(&mut c, "path", &f.mountpoint, FieldKind::Path);
+    c.add_field_once("path", &f.mountpoint, FieldKind::Path);
     c.add_cite(at);
     c.add_fix(
         "See whether the requests drain, and which daemon serves the mount",
@@ -670,18 +639,18 @@ fn d_state_check(
     );
     // Named like `ps`'s check (task, pid) so both are one finding; the
     // devices and files it holds are joined under other names.
-    field(&mut c, "task", comm, FieldKind::Task);
-    field(&mut c, "pid", &pid.to_string(), FieldKind::Pid);
+    c.add_field_once("task", comm, FieldKind::Task);
+    c.add_field_once("pid", &pid.to_string(), FieldKind::Pid);
     for (i, d) in devices.iter().enumerate() {
         let name = if i == 0 {
             "blocked_on".to_string()
         } else {
             format!("blocked_on{i}")
         };
-        field(&mut c, &name, d, FieldKind::Device);
+        c.add_field_once(&name, d, FieldKind::Device);
     }
     for (i, p) in paths.iter().take(8).enumerate() {
-        field(&mut c, &format!("open_file{i}"), p, FieldKind::Path);
+        c.add_field_once(&format!("open_file{i}"), p, FieldKind::Path);
     }
     c.add_cite(&cite(r));
     c.add_fix(
