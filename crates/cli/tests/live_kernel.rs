@@ -38,6 +38,17 @@ fn backing_file(name: &str) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
+/// A loop device on a 4 MiB file in `dir`, the file then deleted; with its
+/// name (`loop3`).
+fn loop_on_deleted_file(dir: &std::path::Path) -> (LoopDevice, String) {
+    let img = dir.join("scratch.img");
+    std::fs::write(&img, vec![0u8; 4 << 20]).unwrap();
+    let lo = LoopDevice::attach(&img).expect("loop device");
+    let name = lo.name().to_string();
+    std::fs::remove_file(&img).unwrap();
+    (lo, name)
+}
+
 /// A loop device whose backing file was deleted: `fix` plans `losetup -d`
 /// with every safety check passing, `--apply --yes` detaches it and logs
 /// it, and a second run finds nothing left to do for it.
@@ -48,11 +59,7 @@ fn stale_loop_device_is_planned_detached_and_gone() {
     }
     let _lock = KernelLock::acquire().expect("kernel-test lock");
     let dir = tempfile::tempdir().unwrap();
-    let img = dir.path().join("scratch.img");
-    std::fs::write(&img, vec![0u8; 4 << 20]).unwrap();
-    let lo = LoopDevice::attach(&img).expect("loop device");
-    let name = lo.name().to_string();
-    std::fs::remove_file(&img).unwrap();
+    let (lo, name) = loop_on_deleted_file(dir.path());
     assert!(backing_file(&name).unwrap().ends_with("(deleted)"));
 
     // The live analysis reports it as stale, from losetup and the snapshot
@@ -146,11 +153,7 @@ fn a_loop_device_in_use_is_refused() {
     }
     let _lock = KernelLock::acquire().expect("kernel-test lock");
     let dir = tempfile::tempdir().unwrap();
-    let img = dir.path().join("busy.img");
-    std::fs::write(&img, vec![0u8; 4 << 20]).unwrap();
-    let lo = LoopDevice::attach(&img).expect("loop device");
-    let name = lo.name().to_string();
-    std::fs::remove_file(&img).unwrap();
+    let (lo, name) = loop_on_deleted_file(dir.path());
     // Someone keeps it open.
     let holder = std::fs::File::open(lo.path()).unwrap();
 
@@ -343,9 +346,4 @@ fn unresponsive_backing_store_explains_the_hung_task() {
     assert!(status.success());
     drop(lo);
     drop(fs);
-}
-
-#[allow(dead_code)]
-fn _unused() {
-    let _ = dd_read;
 }
