@@ -75,21 +75,6 @@ fn text(v: &serde_json::Value) -> Option<String> {
         .map(str::to_string)
 }
 
-fn uuid_in(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    if b.len() < 36 {
-        return None;
-    }
-    (0..=b.len() - 36).find_map(|i| {
-        let c = &b[i..i + 36];
-        let ok = c.iter().enumerate().all(|(j, &x)| match j {
-            8 | 13 | 18 | 23 => x == b'-',
-            _ => x.is_ascii_hexdigit(),
-        });
-        ok.then(|| s[i..i + 36].to_ascii_lowercase())
-    })
-}
-
 /// Guests by [`guest_key`], from the host-state facts.
 pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
     let mut list: Vec<(Vec<String>, Guest)> = Vec::new();
@@ -148,7 +133,8 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
         let Some(name) = text(&f["name"]) else {
             continue;
         };
-        let id = text(&f["uuid"]).or_else(|| text(&f["id"]).and_then(|i| uuid_in(&i)));
+        let id = text(&f["uuid"])
+            .or_else(|| text(&f["id"]).and_then(|i| crate::identity::find_uuid(&i)));
         let hyp = [
             "os_ext_srv_attr:host",
             "os_ext_srv_attr:hypervisor_hostname",
@@ -210,8 +196,8 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
         };
         let source = text(&f["source"]).unwrap_or_default();
         let volume = text(&f["serial"])
-            .and_then(|s| uuid_in(&s))
-            .or_else(|| uuid_in(source.rsplit('/').next().unwrap_or("")));
+            .and_then(|s| crate::identity::find_uuid(&s))
+            .or_else(|| crate::identity::find_uuid(source.rsplit('/').next().unwrap_or("")));
         let wwid = source
             .rsplit('/')
             .next()

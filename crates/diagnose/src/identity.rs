@@ -188,7 +188,7 @@ fn normal_wwid(w: &str) -> String {
 }
 
 /// The first UUID-shaped substring (`volume-9d90…` → `9d90…`).
-fn find_uuid(s: &str) -> Option<String> {
+pub(crate) fn find_uuid(s: &str) -> Option<String> {
     let b = s.as_bytes();
     if b.len() < 36 {
         return None;
