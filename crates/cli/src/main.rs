@@ -18,6 +18,7 @@ use rootline_diagnose::{Knowledge, Lang};
 use rootline_model::FieldKind;
 use rootline_parse::{LogFormat, parse_line};
 
+mod eval;
 mod fix;
 
 /// Exit status when the analysis ran (whatever it found).
@@ -60,6 +61,9 @@ enum Command {
     /// loop devices with deleted backing files, multipath maps with no usable path,
     /// unused dm maps, leftover SCSI devices. Exit 4: something was refused or failed
     Fix(fix::FixArgs),
+    /// Score the diagnosis on a corpus of real incidents (one directory per
+    /// case with a case.toml naming the cause its source states)
+    Eval(EvalArgs),
     /// Explain how a cause is recognised and fixed (no CAUSE: list the causes)
     Explain {
         /// A cause id, e.g. multipath-path-loss
@@ -205,6 +209,41 @@ struct AnalyzeArgs {
     color: ColorChoice,
     #[command(flatten)]
     catalog: CatalogOpt,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// The corpus: a directory of case directories
+    #[arg(value_name = "DIR", default_value = "tests/realworld")]
+    dir: PathBuf,
+    /// Only the cases whose directory name contains this
+    #[arg(long, value_name = "TEXT")]
+    case: Option<String>,
+    /// List every case, not only the misses
+    #[arg(short, long)]
+    verbose: bool,
+    /// Output format (json: every case with its diagnoses, and the tallies)
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    catalog: CatalogOpt,
+}
+
+fn eval_cmd(args: EvalArgs) -> Result<u8> {
+    let (catalog, matcher) = load_catalog(&args.catalog)?;
+    let knowledge = load_knowledge(&args.catalog, &catalog)?;
+    let score = eval::score(
+        &args.dir,
+        &catalog,
+        &matcher,
+        &knowledge,
+        args.case.as_deref(),
+    )?;
+    match args.format {
+        Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&score)?))?,
+        _ => emit(&eval::render(&score, args.verbose))?,
+    }
+    Ok(EXIT_OK)
 }
 
 #[derive(Subcommand)]
@@ -715,6 +754,7 @@ fn main() -> ExitCode {
         Command::Collect(args) => collect_cmd(args),
         Command::Catalog { command } => catalog_cmd(command),
         Command::Fix(args) => fix::fix(args),
+        Command::Eval(args) => eval_cmd(args),
         Command::Explain {
             cause,
             lang,

@@ -25,6 +25,11 @@ use serde::Serialize;
 pub use engine::{FieldKinds, diagnose, host_events};
 pub use knowledge::{Error, Knowledge, Lang};
 
+/// The cause id of an unclassified storage fault: error-level storage
+/// evidence that no known cause explains, reported with its evidence and
+/// entities instead of "no diagnosis", never forced into a known cause.
+pub const UNCLASSIFIED: &str = "unclassified-storage-fault";
+
 /// A cited line.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Evidence {
