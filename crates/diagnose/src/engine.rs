@@ -10,7 +10,7 @@ use crate::guests;
 use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Benign, Cause, Knowledge, Lang, Link, Role};
 use crate::{
-    Action, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, HostFact, Outcome,
+    Action, Basis, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, HostFact, Outcome,
 };
 
 /// Each signature id's fields and their kinds.
@@ -424,6 +424,8 @@ struct Candidate<'k> {
     /// Per step: the events found.
     steps: Vec<(usize, Vec<usize>, &'static str)>,
     confidence: f64,
+    /// What the order of the steps rests on.
+    order_basis: OrderBasis,
     window: (Option<Timestamp>, Option<Timestamp>),
     all: BTreeSet<usize>,
     /// Events of `identity-or-host` steps that are identity-linked: cited
@@ -442,6 +444,41 @@ pub fn diagnose(
     kinds: &FieldKinds,
     lang: Lang,
 ) -> Outcome {
+    // Loose files given together are one host unless their lines name
+    // different hosts: an oslo log without host names belongs to the host
+    // whose syslog sits beside it. Only when exactly one host is named.
+    let adopted = sole_host(events, checks, facts);
+    let (owned_events, owned_checks, owned_facts);
+    let (events, checks, facts) = match &adopted {
+        Some(h) => {
+            owned_events = events
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    if e.host.is_none() {
+                        e.host = Some(h.clone());
+                    }
+                    e
+                })
+                .collect::<Vec<Event>>();
+            owned_checks = checks
+                .iter()
+                .map(|c| HostCheck {
+                    host: c.host.or(Some(h.as_str())),
+                    ..c.clone()
+                })
+                .collect::<Vec<_>>();
+            owned_facts = facts
+                .iter()
+                .map(|f| HostFact {
+                    host: f.host.or(Some(h.as_str())),
+                    ..f.clone()
+                })
+                .collect::<Vec<_>>();
+            (&owned_events[..], &owned_checks[..], &owned_facts[..])
+        }
+        None => (events, checks, facts),
+    };
     // The host-state checks join as untimed events. The engine works on a
     // view of references: the timeline's events are not copied.
     let (extra, extra_kinds) = host_events(checks);
@@ -587,15 +624,17 @@ pub fn diagnose(
 
     // 3. Candidates per cause.
     let mut cands: Vec<Candidate<'_>> = Vec::new();
-    for cause in &knowledge.causes {
+    for cause in knowledge.causes.iter().filter(|c| !c.fallback) {
+        // Roots need no absolute time: a raw dmesg of an unknown boot or a
+        // pasted excerpt is ordered by seconds since boot and line order,
+        // and the chain says so.
         let roots: Vec<usize> = (0..events.len())
             .filter(|&i| benign_of[i].is_none())
             .filter(|&i| {
-                cause.steps.iter().any(|s| {
-                    s.role == Role::Root
-                        && s.accepts(events[i])
-                        && (events[i].time.utc.is_some() || s.untimed)
-                })
+                cause
+                    .steps
+                    .iter()
+                    .any(|s| s.role == Role::Root && s.accepts(events[i]))
             })
             .collect();
         // Each step's candidate events, once per cause (not per incident).
@@ -611,7 +650,7 @@ pub fn diagnose(
         for cluster in clusters(events, &roots, cause.window) {
             if !cluster
                 .iter()
-                .any(|&i| events[i].severity >= Severity::Error)
+                .any(|&i| root_severity(cause, events[i]) >= Severity::Error)
             {
                 continue;
             }
@@ -673,6 +712,61 @@ pub fn diagnose(
     kept.retain(|_| keep.next().unwrap_or(true));
     contributing.truncate(kept.len());
 
+    // Fallback causes (the unclassified storage fault): error-level storage
+    // evidence on a host no diagnosis speaks for, left over by every known
+    // cause. Reported at low confidence with its evidence; never forced
+    // into a known cause.
+    let diagnosed_hosts: HashSet<Option<String>> = kept.iter().map(|k| k.host.clone()).collect();
+    let explained: HashSet<usize> = kept.iter().flat_map(|k| k.all.iter().copied()).collect();
+    // A guest whose hypervisor has a diagnosis is spoken for too.
+    let spoken_for = |i: usize| {
+        explained.contains(&i)
+            || diagnosed_hosts.contains(&events[i].host)
+            || hypervisor_of[i]
+                .as_ref()
+                .is_some_and(|h| diagnosed_hosts.contains(&Some(h.clone())))
+    };
+    for cause in knowledge.causes.iter().filter(|c| c.fallback) {
+        let roots: Vec<usize> = (0..events.len())
+            .filter(|&i| benign_of[i].is_none() && !spoken_for(i))
+            .filter(|&i| {
+                cause
+                    .steps
+                    .iter()
+                    .any(|s| s.role == Role::Root && s.accepts(events[i]))
+            })
+            .collect();
+        let step_events: Vec<Vec<usize>> = cause
+            .steps
+            .iter()
+            .map(|st| {
+                (0..events.len())
+                    .filter(|&j| benign_of[j].is_none() && st.accepts(events[j]))
+                    .collect()
+            })
+            .collect();
+        for cluster in clusters(events, &roots, cause.window) {
+            if !cluster
+                .iter()
+                .any(|&i| root_severity(cause, events[i]) >= Severity::Error)
+            {
+                continue;
+            }
+            if let Some(mut c) = build(
+                events,
+                &egroups,
+                &hypervisor_of,
+                &step_events,
+                cause,
+                &cluster,
+            ) {
+                c.confidence = c.confidence.min(FALLBACK_CONFIDENCE);
+                kept.push(c);
+                contributing.push(Vec::new());
+            }
+        }
+    }
+
     // Contributing factors: the root-step evidence of each listed cause on
     // the same host, in the diagnosis's window or untimed (host state). Any
     // severity counts here: swap in use does not cause an incident on its
@@ -719,6 +813,39 @@ pub fn diagnose(
         diagnoses,
         findings,
     }
+}
+
+/// The one host the evidence names, when some of it names none: then
+/// the unnamed lines are that host's. `None` when no line or state names a
+/// host, when every one does, or when two or more hosts are named.
+fn sole_host(events: &[Event], checks: &[HostCheck<'_>], facts: &[HostFact<'_>]) -> Option<String> {
+    let mut named: Option<&str> = None;
+    let mut unnamed = false;
+    let names = events
+        .iter()
+        .map(|e| e.host.as_deref())
+        .chain(checks.iter().map(|c| c.host))
+        .chain(facts.iter().map(|f| f.host));
+    for h in names {
+        match (h, named) {
+            (None, _) => unnamed = true,
+            (Some(h), None) => named = Some(h),
+            (Some(h), Some(n)) if h != n => return None,
+            _ => {}
+        }
+    }
+    named.filter(|_| unnamed).map(str::to_string)
+}
+
+/// How severe a root event is in this cause's context: its own severity,
+/// raised by a root step's `severity` (qemu denied its disk image).
+fn root_severity(cause: &Cause, e: &Event) -> Severity {
+    cause
+        .steps
+        .iter()
+        .filter(|s| s.role == Role::Root && s.accepts(e))
+        .filter_map(|s| s.severity)
+        .fold(e.severity, Severity::max)
 }
 
 fn overlaps(a: &Candidate<'_>, b: &Candidate<'_>) -> bool {
@@ -813,7 +940,10 @@ fn build<'k>(
                 if e.host != host && !via_guest {
                     continue;
                 }
-                let timely = in_window(e) || (e.time.utc.is_none() && step.untimed);
+                // Without an absolute start the incident has no window:
+                // events without one join by their link alone.
+                let timely = in_window(e)
+                    || (e.time.utc.is_none() && (step.untimed || start.is_none()));
                 if !timely {
                     continue;
                 }
@@ -870,20 +1000,11 @@ fn build<'k>(
     let total: u32 = cause.steps.iter().map(|s| s.weight).sum();
     let present: u32 = steps.iter().map(|(si, _, _)| cause.steps[*si].weight).sum();
     let coverage = present as f64 / total.max(1) as f64;
-    let firsts: Vec<Option<Timestamp>> = steps
-        .iter()
-        .map(|(_, ev, _)| ev.iter().filter_map(|&i| events[i].time.utc).min())
-        .collect();
-    let timed: Vec<Timestamp> = firsts.iter().flatten().copied().collect();
-    let order = if timed.len() < 2 {
-        0.5
-    } else {
-        let ok = timed
-            .windows(2)
-            .filter(|w| w[1] + ORDER_SLACK >= w[0])
-            .count();
-        ok as f64 / (timed.len() - 1) as f64
-    };
+    // Order: by UTC where the steps have it; else by seconds since boot
+    // (one host, one boot), else by line order within one file. Steps that
+    // share no such clock are not compared; the diagnosis says which clock
+    // the order rests on.
+    let (order, order_basis) = step_order(events, &steps);
     let non_root: Vec<&'static str> = steps
         .iter()
         .filter(|(_, _, l)| *l != "root")
@@ -911,6 +1032,7 @@ fn build<'k>(
         host,
         steps,
         confidence,
+        order_basis,
         window: (
             chain_times.iter().min().copied(),
             chain_times.iter().max().copied(),
@@ -918,6 +1040,116 @@ fn build<'k>(
         all,
         proof,
     })
+}
+
+/// A fallback diagnosis says "something is wrong here", not why: its
+/// confidence never rises above this.
+const FALLBACK_CONFIDENCE: f64 = 0.3;
+
+/// The clock the chain's order was judged on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OrderBasis {
+    /// UTC times (observed or inferred).
+    Utc,
+    /// Seconds since boot of one host.
+    SinceBoot,
+    /// Line order within one file.
+    LineOrder,
+    /// One step, or steps that share no clock: order unknown.
+    Unknown,
+}
+
+impl OrderBasis {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            OrderBasis::Utc => "utc",
+            OrderBasis::SinceBoot => "since-boot",
+            OrderBasis::LineOrder => "line-order",
+            OrderBasis::Unknown => "unknown",
+        }
+    }
+}
+
+/// Each step's earliest event, compared step by step on the best clock two
+/// consecutive steps share: UTC, seconds since boot (same host and file),
+/// line number (same file). The score is the share of compared pairs in
+/// causal order (0.5 when nothing could be compared).
+fn step_order(
+    events: &[&Event],
+    steps: &[(usize, Vec<usize>, &'static str)],
+) -> (f64, OrderBasis) {
+    // The representative event of a step: its earliest, by UTC, then boot
+    // seconds, then line.
+    let reps: Vec<&Event> = steps
+        .iter()
+        .filter_map(|(_, ev, _)| {
+            ev.iter()
+                .map(|&i| events[i])
+                .filter(|e| !e.signature.starts_with("host."))
+                .min_by(|a, b| {
+                    let key = |e: &Event| (e.time.utc.is_none(), e.time.utc);
+                    key(a).cmp(&key(b)).then(
+                        a.time
+                            .since_boot
+                            .partial_cmp(&b.time.since_boot)
+                            .unwrap_or(std::cmp::Ordering::Equal)
+                            .then(a.source.line.cmp(&b.source.line)),
+                    )
+                })
+        })
+        .collect();
+    let mut compared = 0usize;
+    let mut ok = 0usize;
+    let mut basis = OrderBasis::Unknown;
+    let mut note = |b: OrderBasis| {
+        // The weakest clock used is the one the order rests on.
+        let rank = |b: OrderBasis| match b {
+            OrderBasis::Utc => 3,
+            OrderBasis::SinceBoot => 2,
+            OrderBasis::LineOrder => 1,
+            OrderBasis::Unknown => 4,
+        };
+        if rank(b) < rank(basis) {
+            basis = b;
+        }
+    };
+    // Steps with UTC times, in chain order, compared with each other (the
+    // untimed ones in between skipped); then the steps without UTC, on the
+    // clock of their own file.
+    let timed: Vec<Timestamp> = reps.iter().filter_map(|e| e.time.utc).collect();
+    for w in timed.windows(2) {
+        note(OrderBasis::Utc);
+        compared += 1;
+        ok += usize::from(w[1] + ORDER_SLACK >= w[0]);
+    }
+    let untimed: Vec<&Event> = reps
+        .iter()
+        .copied()
+        .filter(|e| e.time.utc.is_none())
+        .collect();
+    for w in untimed.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.source.file != b.source.file {
+            continue;
+        }
+        let in_order = match (a.time.since_boot, b.time.since_boot) {
+            (Some(x), Some(y)) => {
+                note(OrderBasis::SinceBoot);
+                y + ORDER_SLACK.as_secs_f64() >= x
+            }
+            _ => {
+                note(OrderBasis::LineOrder);
+                b.source.line >= a.source.line
+            }
+        };
+        compared += 1;
+        ok += usize::from(in_order);
+    }
+    if compared == 0 {
+        (0.5, OrderBasis::Unknown)
+    } else {
+        (ok as f64 / compared as f64, basis)
+    }
 }
 
 /// Placeholder values of an incident.
@@ -1106,6 +1338,19 @@ fn render(
         .take(10)
         .map(|(_, e)| evidence(e))
         .collect();
+    let mut files: Vec<String> = Vec::new();
+    let mut layers: Vec<String> = Vec::new();
+    for &i in &all {
+        let e = events[i];
+        if !files.contains(&e.source.file) {
+            files.push(e.source.file.clone());
+        }
+        if !layers.contains(&e.component) {
+            layers.push(e.component.clone());
+        }
+    }
+    files.sort();
+    layers.sort();
     Diagnosis {
         cause: c.cause.id.clone(),
         title: c.cause.title.get(lang).to_string(),
@@ -1122,6 +1367,11 @@ fn render(
         first: c.window.0,
         last: c.window.1,
         chain,
+        basis: Basis {
+            files,
+            layers,
+            order: c.order_basis.as_str(),
+        },
         entities: entities
             .into_iter()
             .map(|(k, v)| (k.plural().to_string(), v))

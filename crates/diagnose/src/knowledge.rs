@@ -86,6 +86,11 @@ pub struct Step {
     pub untimed: bool,
     #[serde(default = "one")]
     pub weight: u32,
+    /// Context raises severity: an event this step accepts counts at least
+    /// this severe when deciding whether an incident may open (an AppArmor
+    /// denial is info on its own; qemu denied its disk image is an outage).
+    #[serde(default, deserialize_with = "opt_severity")]
+    pub severity: Option<rootline_model::Severity>,
     /// Field filters: every named field must match its regex
     /// (`when = { errno = '^(13|EACCES)$' }`).
     #[serde(default, deserialize_with = "regex_map")]
@@ -102,6 +107,20 @@ fn regex_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, Rege
                 .map_err(serde::de::Error::custom)
         })
         .collect()
+}
+
+fn opt_severity<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<rootline_model::Severity>, D::Error> {
+    let v: Option<String> = Deserialize::deserialize(d)?;
+    v.map(|v| {
+        rootline_model::Severity::parse(&v).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "severity {v:?}: expected info, warning, error or critical"
+            ))
+        })
+    })
+    .transpose()
 }
 
 fn opt_regex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Regex>, D::Error> {
@@ -160,6 +179,8 @@ struct CauseToml {
     id: Spanned<String>,
     #[serde(default)]
     disabled: bool,
+    #[serde(default)]
+    fallback: bool,
     title: Option<Text>,
     summary: Option<Text>,
     window: Option<String>,
@@ -218,6 +239,9 @@ pub struct Cause {
     pub prevention: Vec<ActionDef>,
     pub collect: Vec<ActionDef>,
     pub contributing: Vec<String>,
+    /// Considered only for evidence no other diagnosis explains (the
+    /// unclassified storage fault): it never competes with a known cause.
+    pub fallback: bool,
     pub origin: String,
 }
 
@@ -342,6 +366,7 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
             prevention: c.prevention,
             collect: c.collect,
             contributing: c.contributing.into_iter().map(|x| x.cause).collect(),
+            fallback: c.fallback,
             origin,
         })));
     }

@@ -79,6 +79,20 @@ pub struct Contributing {
     pub evidence: Vec<Evidence>,
 }
 
+/// What a diagnosis rests on: the files and layers of its cited lines and
+/// the clock its order was judged on. A diagnosis from partial evidence (one
+/// file, one layer, no absolute time) says so here.
+#[derive(Clone, Debug, Serialize)]
+pub struct Basis {
+    /// Files of the cited lines.
+    pub files: Vec<String>,
+    /// Layers (signature components: kernel, multipath, qemu, host…).
+    pub layers: Vec<String>,
+    /// `utc`, `since-boot` (one boot of one host), `line-order` (one file)
+    /// or `unknown` (one step, or no clock shared).
+    pub order: &'static str,
+}
+
 /// One concluded root cause.
 #[derive(Clone, Debug, Serialize)]
 pub struct Diagnosis {
@@ -95,6 +109,7 @@ pub struct Diagnosis {
     pub last: Option<Timestamp>,
     /// Steps found, in the cause's order.
     pub chain: Vec<ChainStep>,
+    pub basis: Basis,
     /// Entities of the chain by kind (`maps`, `devices`, `volumes`…).
     pub entities: BTreeMap<String, Vec<String>>,
     /// Every cited line, in time order.

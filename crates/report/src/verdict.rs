@@ -13,9 +13,11 @@ use crate::{Painter, TextOptions, cut, short_path, shown_evidence};
 /// Report labels in one language. Terms Korean operators write in English
 /// (multipath, D state, qcow2…) come from the cause texts, not from here.
 pub(crate) struct Labels {
+    pub lang: Lang,
     pub diagnosis: &'static str,
     pub no_diagnosis: &'static str,
     pub confidence: &'static str,
+    pub rests_on: &'static str,
     pub chain: &'static str,
     pub missing: &'static str,
     pub collect: &'static str,
@@ -70,9 +72,11 @@ pub(crate) struct Labels {
 }
 
 const EN: Labels = Labels {
+    lang: Lang::En,
     diagnosis: "Diagnosis",
     no_diagnosis: "No diagnosis: no chain of a known cause is present in this evidence.",
     confidence: "confidence",
+    rests_on: "rests on",
     chain: "Chain of evidence",
     missing: "Not found (would strengthen or weaken this diagnosis)",
     collect: "Collect next",
@@ -125,9 +129,11 @@ const EN: Labels = Labels {
 };
 
 const KO: Labels = Labels {
+    lang: Lang::Ko,
     diagnosis: "진단",
     no_diagnosis: "진단 없음: 이 증거에는 알려진 원인의 연쇄가 없습니다.",
     confidence: "신뢰도",
+    rests_on: "근거",
     chain: "증거 연쇄",
     missing: "찾지 못한 단계 (진단을 강화하거나 약화시킬 증거)",
     collect: "추가로 수집할 것",
@@ -258,6 +264,12 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
             hms(d.last)
         );
         wrap(o, "   ", &d.summary, 94);
+        wrap(
+            o,
+            "   ",
+            &format!("{}: {}", l.rests_on, basis_words(d, opts.lang)),
+            94,
+        );
         let _ = writeln!(o, "   {}", p.bold(l.chain));
         for s in &d.chain {
             let _ = writeln!(
@@ -432,8 +444,13 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
     }
     let _ = writeln!(
         o,
-        "- **{}**: `{}` {:.2} ({})\n",
-        l.confidence, d.cause, d.confidence, d.confidence_label
+        "- **{}**: `{}` {:.2} ({}); {}: {}\n",
+        l.confidence,
+        d.cause,
+        d.confidence,
+        d.confidence_label,
+        l.rests_on,
+        basis_words(d, l.lang)
     );
 
     let _ = writeln!(o, "### 2. {}\n", l.symptoms);
@@ -604,4 +621,46 @@ pub fn markdown(a: &Analysis, out: &Outcome, lang: Lang) -> String {
         l.events
     );
     o
+}
+
+/// What a diagnosis rests on, in words: how many files, which layers, and
+/// the clock its order was judged on.
+pub(crate) fn basis_words(d: &Diagnosis, lang: Lang) -> String {
+    let b = &d.basis;
+    let order = match (b.order, lang) {
+        ("utc", Lang::En) => "order by UTC time",
+        ("since-boot", Lang::En) => "order by seconds since boot (no absolute time)",
+        ("line-order", Lang::En) => "order by line order in one file (no time stamps)",
+        (_, Lang::En) => "order not established",
+        ("utc", Lang::Ko) => "UTC 시각 기준 순서",
+        ("since-boot", Lang::Ko) => "부팅 후 경과 시간 기준 순서 (절대 시각 없음)",
+        ("line-order", Lang::Ko) => "한 파일 안의 줄 순서 기준 (시각 없음)",
+        (_, Lang::Ko) => "순서 확인 불가",
+    };
+    match lang {
+        Lang::En => format!(
+            "{} file{} ({}); layer{}: {}; {}",
+            b.files.len(),
+            if b.files.len() == 1 { "" } else { "s" },
+            b.files
+                .iter()
+                .map(|f| f.rsplit('/').next().unwrap_or(f))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if b.layers.len() == 1 { "" } else { "s" },
+            b.layers.join(", "),
+            order
+        ),
+        Lang::Ko => format!(
+            "파일 {}개 ({}); 계층: {}; {}",
+            b.files.len(),
+            b.files
+                .iter()
+                .map(|f| f.rsplit('/').next().unwrap_or(f))
+                .collect::<Vec<_>>()
+                .join(", "),
+            b.layers.join(", "),
+            order
+        ),
+    }
 }
