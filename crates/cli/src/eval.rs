@@ -79,7 +79,10 @@ fn case_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     if out.is_empty() {
-        bail!("{}: no case directory (with a case.toml) found", dir.display());
+        bail!(
+            "{}: no case directory (with a case.toml) found",
+            dir.display()
+        );
     }
     Ok(out)
 }
@@ -207,7 +210,10 @@ pub fn render(score: &Score, verbose: bool) -> String {
     if !o.is_empty() {
         o.push('\n');
     }
-    o.push_str(&format!("{:<28} {:>5} {:>6} {:>6}\n", "cause", "cases", "right", "%"));
+    o.push_str(&format!(
+        "{:<28} {:>5} {:>6} {:>6}\n",
+        "cause", "cases", "right", "%"
+    ));
     for (cause, t) in &score.by_cause {
         o.push_str(&format!(
             "{:<28} {:>5} {:>6} {:>5.0}%\n",

@@ -10,7 +10,8 @@ use crate::guests;
 use crate::identity::{self, EntityKind, Graph};
 use crate::knowledge::{ActionDef, Benign, Cause, Knowledge, Lang, Link, Role};
 use crate::{
-    Action, Basis, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, HostFact, Outcome,
+    Action, Basis, ChainStep, Contributing, Diagnosis, Evidence, Finding, HostCheck, HostFact,
+    Outcome,
 };
 
 /// Each signature id's fields and their kinds.
@@ -942,8 +943,8 @@ fn build<'k>(
                 }
                 // Without an absolute start the incident has no window:
                 // events without one join by their link alone.
-                let timely = in_window(e)
-                    || (e.time.utc.is_none() && (step.untimed || start.is_none()));
+                let timely =
+                    in_window(e) || (e.time.utc.is_none() && (step.untimed || start.is_none()));
                 if !timely {
                     continue;
                 }
@@ -1074,10 +1075,7 @@ impl OrderBasis {
 /// consecutive steps share: UTC, seconds since boot (same host and file),
 /// line number (same file). The score is the share of compared pairs in
 /// causal order (0.5 when nothing could be compared).
-fn step_order(
-    events: &[&Event],
-    steps: &[(usize, Vec<usize>, &'static str)],
-) -> (f64, OrderBasis) {
+fn step_order(events: &[&Event], steps: &[(usize, Vec<usize>, &'static str)]) -> (f64, OrderBasis) {
     // The representative event of a step: its earliest, by UTC, then boot
     // seconds, then line.
     let reps: Vec<&Event> = steps
@@ -1155,9 +1153,10 @@ fn step_order(
 /// Placeholder values of an incident.
 struct Values {
     entities: BTreeMap<EntityKind, Vec<String>>,
-    host: String,
-    first: String,
-    last: String,
+    host: Option<String>,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    lang: Lang,
 }
 
 fn join(list: &[String]) -> String {
@@ -1169,53 +1168,131 @@ fn join(list: &[String]) -> String {
     }
 }
 
+/// A placeholder filled, or known to have no value in this incident.
+enum Filled {
+    Value(String),
+    /// A placeholder of the template language with no value here.
+    Unknown(&'static str),
+    /// Not a placeholder (`{print $1}` in a command): kept as written.
+    Verbatim(String),
+}
+
 impl Values {
+    /// Fill a template. `[[ … ]]` marks an optional clause: it is left out
+    /// whole when a placeholder inside it has no value. A placeholder with
+    /// no value outside such a clause reads as a plain noun ("the map(s)"),
+    /// so no output ever shows `<maps>` or `?`.
     fn fill(&self, template: &str, each: Option<(EntityKind, &str)>) -> String {
+        self.fill_checked(template, each).0
+    }
+
+    /// As `fill`, and whether a placeholder outside optional clauses had
+    /// no value (a command with a missing name cannot be run as printed).
+    fn fill_checked(&self, template: &str, each: Option<(EntityKind, &str)>) -> (String, bool) {
         let mut out = String::with_capacity(template.len());
+        let mut unknown = false;
+        let mut rest = template;
+        while let Some(open) = rest.find("[[") {
+            let (text, u) = self.fill_plain(&rest[..open], each, false);
+            out.push_str(&text);
+            unknown |= u;
+            let after = &rest[open + 2..];
+            let Some(close) = after.find("]]") else {
+                rest = after;
+                break;
+            };
+            let (clause, u) = self.fill_plain(&after[..close], each, true);
+            if !u {
+                out.push_str(&clause);
+            }
+            rest = &after[close + 2..];
+        }
+        let (text, u) = self.fill_plain(rest, each, false);
+        out.push_str(&text);
+        unknown |= u;
+        // A dropped clause can leave doubled or dangling spaces.
+        let mut tidy = String::with_capacity(out.len());
+        for part in out.split(' ') {
+            if part.is_empty() && tidy.ends_with(' ') {
+                continue;
+            }
+            tidy.push_str(part);
+            tidy.push(' ');
+        }
+        tidy.pop();
+        (tidy.replace(" .", ".").replace(" ,", ","), unknown)
+    }
+
+    /// Placeholders of one run of text; in a clause, an unknown one is only
+    /// reported (the caller drops the clause).
+    fn fill_plain(
+        &self,
+        template: &str,
+        each: Option<(EntityKind, &str)>,
+        in_clause: bool,
+    ) -> (String, bool) {
+        let mut out = String::with_capacity(template.len());
+        let mut unknown = false;
         let mut rest = template;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let after = &rest[open + 1..];
             let Some(close) = after.find('}') else {
                 out.push_str(&rest[open..]);
-                return out;
+                return (out, unknown);
             };
             let name = &after[..close];
-            out.push_str(&self.value(name, each));
+            match self.value(name, each) {
+                Filled::Value(v) | Filled::Verbatim(v) => out.push_str(&v),
+                Filled::Unknown(noun) => {
+                    unknown = true;
+                    if !in_clause {
+                        out.push_str(noun);
+                    }
+                }
+            }
             rest = &after[close + 1..];
         }
         out.push_str(rest);
-        out
+        (out, unknown)
     }
 
-    fn value(&self, name: &str, each: Option<(EntityKind, &str)>) -> String {
+    fn value(&self, name: &str, each: Option<(EntityKind, &str)>) -> Filled {
+        let time = |t: Option<Timestamp>| match t {
+            Some(t) => Filled::Value(fmt_time(Some(t))),
+            None => Filled::Unknown(noun(name, self.lang)),
+        };
         match name {
-            "host" => return self.host.clone(),
-            "first" => return self.first.clone(),
-            "last" => return self.last.clone(),
+            "host" => {
+                return match &self.host {
+                    Some(h) => Filled::Value(h.clone()),
+                    None => Filled::Unknown(noun(name, self.lang)),
+                };
+            }
+            "first" => return time(self.first),
+            "last" => return time(self.last),
             _ => {}
         }
         for k in EntityKind::ALL {
             if name == k.plural() {
                 return match self.entities.get(&k) {
-                    Some(v) if !v.is_empty() => join(v),
-                    _ => format!("<{name}>"),
+                    Some(v) if !v.is_empty() => Filled::Value(join(v)),
+                    _ => Filled::Unknown(noun(name, self.lang)),
                 };
             }
             if name == k.singular() {
                 if let Some((ek, v)) = each
                     && ek == k
                 {
-                    return v.to_string();
+                    return Filled::Value(v.to_string());
                 }
                 return match self.entities.get(&k).and_then(|v| v.first()) {
-                    Some(v) => v.clone(),
-                    None => format!("<{name}>"),
+                    Some(v) => Filled::Value(v.clone()),
+                    None => Filled::Unknown(noun(k.plural(), self.lang)),
                 };
             }
         }
-        // Not a placeholder (e.g. `{print $1}` in a command): keep it.
-        format!("{{{name}}}")
+        Filled::Verbatim(format!("{{{name}}}"))
     }
 
     fn actions(&self, defs: &[ActionDef], lang: Lang) -> Vec<Action> {
@@ -1246,16 +1323,65 @@ impl Values {
                     (Some(k), Some(v)) => Some((k, v.as_str())),
                     _ => None,
                 };
-                let a = Action {
-                    text: self.fill(d.text.get(lang), each),
-                    command: d.command.as_deref().map(|c| self.fill(c, each)),
+                // A command naming something this incident does not know
+                // cannot be run as printed: the text says what to look up
+                // instead, and no command is shown.
+                let command = d.command.as_deref().map(|c| self.fill_checked(c, each));
+                let mut text = self.fill(d.text.get(lang), each);
+                let command = match command {
+                    Some((c, false)) => Some(c),
+                    Some((_, true)) => {
+                        text.push_str(match lang {
+                            Lang::En => " (the evidence does not name it, so no command is given)",
+                            Lang::Ko => " (증거에 대상 이름이 없어 명령은 생략합니다)",
+                        });
+                        None
+                    }
+                    None => None,
                 };
+                let a = Action { text, command };
                 if !out.contains(&a) {
                     out.push(a);
                 }
             }
         }
         out
+    }
+}
+
+/// What an unknown placeholder reads as: a plain noun, never `<name>`.
+fn noun(name: &str, lang: Lang) -> &'static str {
+    match (name, lang) {
+        ("host", Lang::En) => "this host",
+        ("host", Lang::Ko) => "이 호스트",
+        ("first" | "last", Lang::En) => "an unknown time",
+        ("first" | "last", Lang::Ko) => "알 수 없는 시각",
+        ("devices", Lang::En) => "the device(s)",
+        ("devices", Lang::Ko) => "해당 디바이스",
+        ("devnums", Lang::En) => "the device number(s)",
+        ("devnums", Lang::Ko) => "해당 디바이스 번호",
+        ("maps", Lang::En) => "the map(s)",
+        ("maps", Lang::Ko) => "해당 map",
+        ("wwids", Lang::En) => "the LUN(s)",
+        ("wwids", Lang::Ko) => "해당 LUN",
+        ("volumes", Lang::En) => "the volume(s)",
+        ("volumes", Lang::Ko) => "해당 볼륨",
+        ("instances", Lang::En) => "the instance(s)",
+        ("instances", Lang::Ko) => "해당 인스턴스",
+        ("domains", Lang::En) => "the VM(s)",
+        ("domains", Lang::Ko) => "해당 VM",
+        ("processes", Lang::En) => "the process(es)",
+        ("processes", Lang::Ko) => "해당 프로세스",
+        ("pods", Lang::En) => "the pod(s)",
+        ("pods", Lang::Ko) => "해당 pod",
+        ("containers", Lang::En) => "the container(s)",
+        ("containers", Lang::Ko) => "해당 컨테이너",
+        ("nfs_servers", Lang::En) => "the NFS server(s)",
+        ("nfs_servers", Lang::Ko) => "해당 NFS 서버",
+        ("paths", Lang::En) => "the file(s)",
+        ("paths", Lang::Ko) => "해당 파일",
+        (_, Lang::En) => "the affected object(s)",
+        (_, Lang::Ko) => "해당 대상",
     }
 }
 
@@ -1277,9 +1403,10 @@ fn render(
     let entities = identity::collect(graph, &all);
     let values = Values {
         entities: entities.clone(),
-        host: c.host.clone().unwrap_or_else(|| "<host>".to_string()),
-        first: fmt_time(c.window.0),
-        last: fmt_time(c.window.1),
+        host: c.host.clone(),
+        first: c.window.0,
+        last: c.window.1,
+        lang,
     };
     let chain: Vec<ChainStep> = c
         .steps
