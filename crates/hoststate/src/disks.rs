@@ -510,6 +510,14 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
                 continue;
             }
             in_attrs = false;
+        } else if let Some(mut a) = parse_full_attr_row(t) {
+            // Rows pasted without their header (a forum post quoting the
+            // lines that matter): only the full `-a` layout is taken, whose
+            // shape — flag, type, updated — no other line has.
+            a.cite = c();
+            cur.protocol.get_or_insert("ATA");
+            cur.attrs.push(a);
+            continue;
         }
         if t.starts_with("Error Information (NVMe Log") {
             in_nvme_errors = true;
@@ -593,6 +601,17 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
         }
     }
     disks
+}
+
+/// An `-a` attribute row outside its table: `5 Reallocated_Sector_Ct
+/// 0x0033 094 094 036 Pre-fail Always - 8256`.
+fn parse_full_attr_row(t: &str) -> Option<Attr> {
+    let toks: Vec<&str> = t.split_whitespace().collect();
+    let shaped = toks.len() >= 10
+        && toks[2].starts_with("0x")
+        && matches!(toks[6], "Pre-fail" | "Old_age")
+        && matches!(toks[7], "Always" | "Offline");
+    if shaped { parse_attr_row(t) } else { None }
 }
 
 /// One row of the ATA attribute table, `-a` (`0x0033 200 200 140 Pre-fail

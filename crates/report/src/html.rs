@@ -410,7 +410,7 @@ fn diagnosis(o: &mut String, a: &Analysis, n: usize, d: &Diagnosis, l: &Labels) 
         d.confidence,
         esc(d.confidence_label),
         esc(l.host),
-        esc(d.host.as_deref().unwrap_or("?")),
+        esc(d.host.as_deref().unwrap_or(l.host_unnamed)),
         esc(l.when),
         hms(d.first),
         hms(d.last)

@@ -18,6 +18,7 @@ pub(crate) struct Labels {
     pub no_diagnosis: &'static str,
     pub confidence: &'static str,
     pub rests_on: &'static str,
+    pub host_unnamed: &'static str,
     pub chain: &'static str,
     pub missing: &'static str,
     pub collect: &'static str,
@@ -77,6 +78,7 @@ const EN: Labels = Labels {
     no_diagnosis: "No diagnosis: no chain of a known cause is present in this evidence.",
     confidence: "confidence",
     rests_on: "rests on",
+    host_unnamed: "(not named in the evidence)",
     chain: "Chain of evidence",
     missing: "Not found (would strengthen or weaken this diagnosis)",
     collect: "Collect next",
@@ -134,6 +136,7 @@ const KO: Labels = Labels {
     no_diagnosis: "진단 없음: 이 증거에는 알려진 원인의 연쇄가 없습니다.",
     confidence: "신뢰도",
     rests_on: "근거",
+    host_unnamed: "(증거에 이름 없음)",
     chain: "증거 연쇄",
     missing: "찾지 못한 단계 (진단을 강화하거나 약화시킬 증거)",
     collect: "추가로 수집할 것",
@@ -259,7 +262,7 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
             o,
             "   {} {} · {} … {}",
             l.host,
-            d.host.as_deref().unwrap_or("?"),
+            d.host.as_deref().unwrap_or(l.host_unnamed),
             hms(d.first),
             hms(d.last)
         );
@@ -391,7 +394,7 @@ fn md_actions(o: &mut String, list: &[Action]) {
 }
 
 fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
-    let _ = writeln!(o, "## {} — {}\n", d.title, d.host.as_deref().unwrap_or("?"));
+    let _ = writeln!(o, "## {} — {}\n", d.title, d.host.as_deref().unwrap_or(l.host_unnamed));
     let _ = writeln!(o, "### 1. {}\n", l.overview);
     let _ = writeln!(
         o,
@@ -400,7 +403,7 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
         hms(d.first),
         hms(d.last)
     );
-    let mut scope = vec![format!("{} `{}`", l.host, d.host.as_deref().unwrap_or("?"))];
+    let mut scope = vec![format!("{} `{}`", l.host, d.host.as_deref().unwrap_or(l.host_unnamed))];
     for (k, v) in &d.entities {
         scope.push(format!(
             "{k}: {}",
