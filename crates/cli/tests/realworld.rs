@@ -106,7 +106,9 @@ fn corpus_has_its_shape() {
         let url = t["source"]["url"].as_str().unwrap_or("");
         assert!(url.starts_with("http"), "{}: no source url", dir.display());
         assert!(
-            t.get("why").and_then(|w| w.as_str()).is_some_and(|w| !w.is_empty()),
+            t.get("why")
+                .and_then(|w| w.as_str())
+                .is_some_and(|w| !w.is_empty()),
             "{}: no why",
             dir.display()
         );

@@ -1520,3 +1520,202 @@ fn render(
         references: c.cause.references.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAUSES: &str = r#"
+[[cause]]
+id = "t-path-loss"
+title = { en = "T", ko = "T" }
+summary = { en = "Paths of [[the map(s) {maps} ]]failed on {host}.[[ First {first}.]]", ko = "S" }
+window = "1h"
+
+[[cause.step]]
+id = "paths"
+role = "root"
+signatures = ["t.path-down"]
+meaning = { en = "paths down", ko = "m" }
+
+[[cause.step]]
+id = "io"
+role = "effect"
+signatures = ["t.io-error"]
+link = "host"
+meaning = { en = "I/O errors", ko = "m" }
+
+[[cause]]
+id = "t-denied"
+title = { en = "T", ko = "T" }
+summary = { en = "S", ko = "S" }
+
+[[cause.step]]
+id = "denied"
+role = "root"
+signatures = ["t.denied"]
+severity = "error"
+when = { comm = '^qemu' }
+meaning = { en = "qemu denied", ko = "m" }
+
+[[cause]]
+id = "t-fallback"
+fallback = true
+title = { en = "T", ko = "T" }
+summary = { en = "S", ko = "S" }
+
+[[cause.step]]
+id = "errors"
+role = "root"
+untimed = true
+signatures = ["t.*"]
+meaning = { en = "storage errors", ko = "m" }
+"#;
+
+    fn knowledge() -> Knowledge {
+        let mut k = Knowledge::default();
+        k.apply(vec![("t.toml".into(), CAUSES.into())]).unwrap();
+        k
+    }
+
+    fn ev(sig: &str, sev: Severity, host: Option<&str>, file: &str, line: u64) -> Event {
+        Event {
+            time: EventTime::unknown(),
+            host: host.map(str::to_string),
+            source: SourceRef {
+                file: file.into(),
+                line,
+            },
+            also: Vec::new(),
+            component: "kernel".into(),
+            signature: sig.into(),
+            severity: sev,
+            fields: Fields::new(),
+            text: format!("{sig} line {line}"),
+            context: Vec::new(),
+            repeats: 0,
+            last_seen: None,
+            truncated: false,
+        }
+    }
+
+    fn boot(mut e: Event, secs: f64) -> Event {
+        e.time.since_boot = Some(secs);
+        e.time.raw = format!("[{secs}]");
+        e
+    }
+
+    fn run(events: &[Event]) -> Outcome {
+        diagnose(events, &[], &[], &knowledge(), &FieldKinds::new(), Lang::En)
+    }
+
+    #[test]
+    fn a_dmesg_of_an_unknown_boot_is_diagnosed_and_ordered_by_boot_seconds() {
+        let events = vec![
+            boot(
+                ev("t.path-down", Severity::Critical, None, "dmesg", 1),
+                10.0,
+            ),
+            boot(ev("t.io-error", Severity::Error, None, "dmesg", 2), 11.0),
+        ];
+        let out = run(&events);
+        let d = &out.diagnoses[0];
+        assert_eq!(d.cause, "t-path-loss");
+        assert_eq!(d.chain.len(), 2);
+        assert_eq!(d.basis.order, "since-boot");
+        assert_eq!(d.basis.files, vec!["dmesg".to_string()]);
+        assert!(d.first.is_none(), "nothing becomes observed UTC");
+        // The effect before its root: the order score drops.
+        let reversed = vec![
+            boot(
+                ev("t.path-down", Severity::Critical, None, "dmesg", 2),
+                900.0,
+            ),
+            boot(ev("t.io-error", Severity::Error, None, "dmesg", 1), 10.0),
+        ];
+        let r = run(&reversed);
+        assert!(r.diagnoses[0].confidence < d.confidence);
+    }
+
+    #[test]
+    fn unknown_values_drop_their_clause_and_never_show_as_placeholders() {
+        let events = vec![ev("t.path-down", Severity::Critical, None, "x", 1)];
+        let d = &run(&events).diagnoses[0];
+        assert_eq!(d.summary, "Paths of failed on this host.");
+        assert!(!d.summary.contains('<') && !d.summary.contains('?'));
+        assert_eq!(d.basis.order, "unknown");
+    }
+
+    #[test]
+    fn loose_files_are_one_host_unless_they_name_two() {
+        let events = vec![
+            ev(
+                "t.path-down",
+                Severity::Critical,
+                Some("node37"),
+                "messages",
+                1,
+            ),
+            ev("t.io-error", Severity::Error, None, "nova-compute.log", 1),
+        ];
+        let d = &run(&events).diagnoses[0];
+        assert_eq!(d.host.as_deref(), Some("node37"));
+        assert_eq!(d.chain.len(), 2, "the unnamed file's line joins its host");
+        let two = vec![
+            ev(
+                "t.path-down",
+                Severity::Critical,
+                Some("node37"),
+                "messages",
+                1,
+            ),
+            ev(
+                "t.io-error",
+                Severity::Error,
+                Some("node12"),
+                "messages.1",
+                1,
+            ),
+            ev("t.io-error", Severity::Error, None, "nova-compute.log", 1),
+        ];
+        let d = &run(&two).diagnoses[0];
+        assert_eq!(d.chain.len(), 1, "with two hosts named, nothing is adopted");
+    }
+
+    #[test]
+    fn context_raises_a_denial_to_a_root_only_for_the_step_it_fits() {
+        let mut qemu = ev("t.denied", Severity::Info, None, "audit.log", 1);
+        qemu.fields
+            .insert("comm".into(), FieldValue::Text("qemu-kvm".into()));
+        let out = run(&[qemu]);
+        assert_eq!(out.diagnoses[0].cause, "t-denied");
+        let mut cups = ev("t.denied", Severity::Info, None, "audit.log", 1);
+        cups.fields
+            .insert("comm".into(), FieldValue::Text("cupsd".into()));
+        assert!(
+            run(&[cups]).diagnoses.is_empty(),
+            "an info denial of cups stays info"
+        );
+    }
+
+    #[test]
+    fn unexplained_storage_errors_are_an_unclassified_fault_never_a_known_cause() {
+        let out = run(&[ev("t.other-error", Severity::Error, None, "dmesg", 1)]);
+        assert_eq!(out.diagnoses.len(), 1);
+        assert_eq!(out.diagnoses[0].cause, "t-fallback");
+        assert!(out.diagnoses[0].confidence <= FALLBACK_CONFIDENCE);
+        // Where a known cause speaks for the host, no fallback is added.
+        let out = run(&[
+            ev("t.path-down", Severity::Critical, None, "dmesg", 1),
+            ev("t.other-error", Severity::Error, None, "dmesg", 2),
+        ]);
+        assert_eq!(out.diagnoses.len(), 1);
+        assert_eq!(out.diagnoses[0].cause, "t-path-loss");
+        // Warnings alone are no fault.
+        assert!(
+            run(&[ev("t.other-warning", Severity::Warning, None, "dmesg", 1)])
+                .diagnoses
+                .is_empty()
+        );
+    }
+}

@@ -444,7 +444,7 @@ impl Knowledge {
         self.apply(texts)
     }
 
-    fn apply(&mut self, texts: Vec<(String, String)>) -> Result<(), Error> {
+    pub(crate) fn apply(&mut self, texts: Vec<(String, String)>) -> Result<(), Error> {
         let mut next = self.clone();
         for (file, text) in &texts {
             for e in parse_file(file, text)? {

@@ -394,7 +394,12 @@ fn md_actions(o: &mut String, list: &[Action]) {
 }
 
 fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
-    let _ = writeln!(o, "## {} — {}\n", d.title, d.host.as_deref().unwrap_or(l.host_unnamed));
+    let _ = writeln!(
+        o,
+        "## {} — {}\n",
+        d.title,
+        d.host.as_deref().unwrap_or(l.host_unnamed)
+    );
     let _ = writeln!(o, "### 1. {}\n", l.overview);
     let _ = writeln!(
         o,
@@ -403,7 +408,11 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
         hms(d.first),
         hms(d.last)
     );
-    let mut scope = vec![format!("{} `{}`", l.host, d.host.as_deref().unwrap_or(l.host_unnamed))];
+    let mut scope = vec![format!(
+        "{} `{}`",
+        l.host,
+        d.host.as_deref().unwrap_or(l.host_unnamed)
+    )];
     for (k, v) in &d.entities {
         scope.push(format!(
             "{k}: {}",
