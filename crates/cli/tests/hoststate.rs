@@ -50,14 +50,26 @@ fn fix_text(f: &Value) -> String {
 #[test]
 fn seed_004_smart_passed_with_errors_and_host_pressure() {
     let v = json("examples/incidents/004-instances-shutoff-failing-nvme");
-    let smart = finding(&v, "host.smart-errors-while-passed");
-    assert_eq!(smart["severity"], "error");
+    // 2,787 error-log entries, and the one shown is status 0x4004 (Invalid
+    // Field in Command): the drive refusing a probe, not a media error. It
+    // is reported, at warning, and cannot open an incident on its own.
+    let smart = finding(&v, "host.nvme-error-log-entries");
+    assert_eq!(smart["severity"], "warning");
     let cited = smart["evidence"].to_string();
     assert!(cited.contains("2,787"), "{cited}");
+    assert!(cited.contains("0x4004"), "{cited}");
     assert!(
-        fix_text(smart).contains("smartctl -x"),
+        fix_text(smart).contains("nvme error-log /dev/nvme0"),
         "{}",
         fix_text(smart)
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["id"] != "host.smart-errors-while-passed"),
+        "probe answers are no SMART errors"
     );
     finding(&v, "host.memory-pressure");
     finding(&v, "host.server-stopped-by-host");
@@ -74,7 +86,7 @@ fn seed_004_smart_passed_with_errors_and_host_pressure() {
         .map(|e| e["signature"].as_str().unwrap().to_string())
         .collect();
     assert!(
-        sigs.contains(&"host.smart-errors-while-passed".to_string()),
+        sigs.contains(&"host.nvme-error-log-entries".to_string()),
         "{sigs:?}"
     );
     let contributing: Vec<&str> = d["contributing"]
@@ -314,7 +326,7 @@ fn findings_show_in_every_format() {
     for format in ["text", "markdown", "html"] {
         let out = run(&["--format", format, "--color", "never", b]);
         assert!(
-            out.contains("host.smart-errors-while-passed"),
+            out.contains("host.nvme-error-log-entries"),
             "{format} report lacks the finding"
         );
     }

@@ -317,6 +317,8 @@ struct Disk {
     vals: BTreeMap<&'static str, (i64, Option<Cite>)>,
     attrs: Vec<Attr>,
     error_entry: Option<Cite>,
+    /// Status fields of the error-log entries shown (`0x4004`).
+    error_statuses: Vec<u16>,
     notes: Vec<String>,
     seen_info: bool,
     seen_data: bool,
@@ -528,6 +530,13 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
             if toks.len() >= 5 && toks[0].parse::<u32>().is_ok() && toks[1].parse::<u64>().is_ok() {
                 if cur.error_entry.is_none() {
                     cur.error_entry = c();
+                }
+                if let Some(st) = toks
+                    .get(4)
+                    .and_then(|x| x.strip_prefix("0x"))
+                    .and_then(|x| u16::from_str_radix(x, 16).ok())
+                {
+                    cur.error_statuses.push(st);
                 }
                 continue;
             }
@@ -1140,12 +1149,60 @@ fn nvme_ctrl(d: &Disk) -> String {
     }
 }
 
+/// Whether an NVMe status field (as smartctl prints it, phase bit
+/// included) is a refusal of an unsupported command: generic Invalid
+/// Command Opcode (0x01) or Invalid Field in Command (0x02), or
+/// command-specific Invalid Log Page (0x09). The DNR and More bits are
+/// ignored.
+fn nvme_status_is_probe_answer(status: u16) -> bool {
+    let sf = status >> 1;
+    let sc = sf & 0xff;
+    let sct = (sf >> 8) & 0x7;
+    matches!((sct, sc), (0, 0x01) | (0, 0x02) | (1, 0x09))
+}
+
 fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
     let label = d.label();
     let nvme = d.protocol == Some("NVMe");
     let cw = d.get("critical_warning").unwrap_or(0);
     // Bit 1 (0x02) is temperature: reported under disk-thermal instead.
-    let cw_fail = cw & !0x02 != 0;
+    // Bit 2 (0x04, reliability degraded) alone on a drive whose rated
+    // endurance is used up (Percentage Used ≥ 100), with its spare above the
+    // threshold and no media errors, is wear-out the vendor flags, not a
+    // failing drive: plan its replacement (reported as nvme-endurance-used-up).
+    let worn_out = cw & !0x02 == 0x04
+        && d.get("percentage_used").is_some_and(|p| p >= 100)
+        && d.get("media_errors").unwrap_or(0) == 0
+        && match (d.get("available_spare"), d.get("available_spare_threshold")) {
+            (Some(a), Some(t)) => a > t,
+            _ => false,
+        };
+    let cw_fail = cw & !0x02 != 0 && !worn_out;
+    if worn_out {
+        let used = d.get("percentage_used").unwrap_or(100);
+        let mut c = Check::new(
+            "nvme-endurance-used-up",
+            Severity::Warning,
+            format!(
+                "{label}: critical warning 0x04 because its rated endurance is used up (Percentage Used {used}%), with spare above threshold and no media errors — wear-out, not a failure: plan the replacement"
+            ),
+            format!(
+                "{label}: 정격 수명 소진(Percentage Used {used}%)으로 critical warning 0x04 — 예비 공간은 임계값 이상, 미디어 오류 없음: 고장이 아닌 마모이므로 교체를 계획할 것"
+            ),
+        );
+        disk_fields(&mut c, d);
+        for k in ["critical_warning", "percentage_used", "available_spare"] {
+            if let Some(x) = d.cite_of(k) {
+                c.add_cite(x);
+            }
+        }
+        c.add_fix(
+            "Watch the spare and media errors; replace the drive in the next maintenance window",
+            "예비 공간과 미디어 오류를 지켜보고 다음 점검 때 디스크를 교체할 것",
+            Some(format!("smartctl -x {}", dev_path(d))),
+        );
+        out.push(c);
+    }
 
     // smart-failed
     if d.passed == Some(false) || cw_fail {
@@ -1181,6 +1238,58 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         out.push(c);
     }
 
+    // An NVMe error log is not a failure by itself: most entries are the
+    // drive's answers to commands it does not support (Invalid Field in
+    // Command, Invalid Opcode, Invalid Log Page — sent by smartctl, nvme-cli,
+    // udev probes). It counts as failure evidence only with media errors or
+    // with an entry of another status; else it is reported apart.
+    let probe_answers_only = nvme
+        && d.get("media_errors").unwrap_or(0) == 0
+        && d.error_statuses
+            .iter()
+            .all(|&st| nvme_status_is_probe_answer(st));
+    if probe_answers_only && let Some(n) = d.get("error_log_entries").filter(|&n| n > 0) {
+        let shown = !d.error_statuses.is_empty();
+        let mut c = Check::new(
+            "nvme-error-log-entries",
+            // Warning, not error: on its own it never opens an incident,
+            // but it may join one that other evidence opened.
+            Severity::Warning,
+            if shown {
+                format!(
+                    "{label}: {n} error-log entries, and the ones shown are the drive refusing unsupported commands (Invalid Field / Opcode / Log Page), not media errors — harmless on their own"
+                )
+            } else {
+                format!(
+                    "{label}: {n} error-log entries and no media errors — often the drive refusing unsupported commands; read the entries' status before suspecting the drive"
+                )
+            },
+            if shown {
+                format!(
+                    "{label}: 오류 로그 항목 {n}개, 표시된 항목은 지원하지 않는 명령에 대한 거절(Invalid Field / Opcode / Log Page)로 미디어 오류가 아님 — 그 자체로는 무해"
+                )
+            } else {
+                format!(
+                    "{label}: 오류 로그 항목 {n}개, 미디어 오류 없음 — 흔히 지원하지 않는 명령에 대한 거절; 디스크를 의심하기 전에 항목의 status를 확인"
+                )
+            },
+        );
+        disk_fields(&mut c, d);
+        c.add_field("error_log_entries", n, FieldKind::Int);
+        if let Some(x) = d.cite_of("error_log_entries") {
+            c.add_cite(x);
+        }
+        if let Some(e) = &d.error_entry {
+            c.add_cite(e);
+        }
+        c.add_fix(
+            "Read the entries' status codes: media errors mean data loss, invalid-field entries are host probing",
+            "항목의 status 코드 확인: 미디어 오류는 데이터 손상, invalid-field 항목은 호스트의 조회 명령",
+            Some(format!("nvme error-log {}", nvme_ctrl(d))),
+        );
+        out.push(c);
+    }
+
     // smart-errors-while-passed
     if d.passed == Some(true) {
         let keys: &[(&str, &str, &str)] = &[
@@ -1202,6 +1311,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         let bad: Vec<_> = keys
             .iter()
             .filter(|(k, _, _)| d.get(k).unwrap_or(0) > 0)
+            .filter(|(k, _, _)| !(probe_answers_only && *k == "error_log_entries"))
             .collect();
         if !bad.is_empty() {
             let en_list: Vec<String> = bad

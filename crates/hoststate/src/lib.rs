@@ -185,6 +185,8 @@ pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
                 c.id.as_str(),
                 "smart-failed"
                     | "smart-errors-while-passed"
+                    | "nvme-error-log-entries"
+                    | "nvme-endurance-used-up"
                     | "unsafe-shutdowns"
                     | "disk-thermal"
                     | "smr-disk"

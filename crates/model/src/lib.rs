@@ -20,7 +20,7 @@ use serde::{Serialize, Serializer};
 ///
 /// Bump the major part on any incompatible change to the serialized shape of
 /// the types in this crate.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// How bad a matched signature is, on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1564,6 +1564,11 @@ mod tests {
                 step("io-errors", "effect", &events[1]),
                 step("crashloop", "symptom", &events[2]),
             ],
+            basis: rootline_diagnose::Basis {
+                files: vec!["messages".into()],
+                layers: vec!["kernel".into(), "kubelet".into(), "multipath".into()],
+                order: "utc",
+            },
             entities: BTreeMap::from([("maps".to_string(), vec!["mpathb".to_string()])]),
             evidence: events.iter().map(cite).collect(),
             contributing: vec![],

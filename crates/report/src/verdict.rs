@@ -654,11 +654,7 @@ pub(crate) fn basis_words(d: &Diagnosis, lang: Lang) -> String {
             "{} file{} ({}); layer{}: {}; {}",
             b.files.len(),
             if b.files.len() == 1 { "" } else { "s" },
-            b.files
-                .iter()
-                .map(|f| f.rsplit('/').next().unwrap_or(f))
-                .collect::<Vec<_>>()
-                .join(", "),
+            file_names(&b.files),
             if b.layers.len() == 1 { "" } else { "s" },
             b.layers.join(", "),
             order
@@ -666,13 +662,30 @@ pub(crate) fn basis_words(d: &Diagnosis, lang: Lang) -> String {
         Lang::Ko => format!(
             "파일 {}개 ({}); 계층: {}; {}",
             b.files.len(),
-            b.files
-                .iter()
-                .map(|f| f.rsplit('/').next().unwrap_or(f))
-                .collect::<Vec<_>>()
-                .join(", "),
+            file_names(&b.files),
             b.layers.join(", "),
             order
         ),
     }
+}
+
+/// Up to three file names (their last part, cut to 32 characters), then
+/// how many more: the basis line stays short whatever the names.
+fn file_names(files: &[String]) -> String {
+    let mut names: Vec<String> = files
+        .iter()
+        .take(3)
+        .map(|f| {
+            let n = f.rsplit(['/', '!']).next().unwrap_or(f);
+            if n.chars().count() > 32 {
+                format!("{}…", n.chars().take(31).collect::<String>())
+            } else {
+                n.to_string()
+            }
+        })
+        .collect();
+    if files.len() > 3 {
+        names.push(format!("+{}", files.len() - 3));
+    }
+    names.join(", ")
 }
