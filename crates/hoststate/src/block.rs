@@ -572,6 +572,73 @@ fn no_active_path_check(
     c
 }
 
+/// A map with some failed paths and some usable ones (`multipath -ll`).
+fn degraded_map_check(
+    map: &str,
+    wwid: Option<&str>,
+    dm: Option<&str>,
+    failed: &[&MpPath],
+    total: usize,
+) -> Check {
+    let wtxt = wwid.map(|w| format!(" ({w})")).unwrap_or_default();
+    let names: Vec<String> = failed
+        .iter()
+        .map(|p| {
+            let state = [&p.dm_st, &p.chk_st, &p.dev_st]
+                .iter()
+                .filter_map(|s| s.as_deref())
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!("{} {state}", p.dev.as_deref().unwrap_or(p.hctl.as_str()))
+        })
+        .collect();
+    let mut c = Check::new(
+        "multipath-map-degraded",
+        Severity::Warning,
+        format!(
+            "multipath map {map}{wtxt} lost {} of its {total} paths ({}): the transport behind them is down and the map has lost its redundancy",
+            failed.len(),
+            names.join(", ")
+        ),
+        format!(
+            "multipath 맵 {map}{wtxt}의 경로 {total}개 중 {}개가 실패했습니다({}): 그 경로의 전송 계층이 끊겼고 맵의 이중화가 사라졌습니다",
+            failed.len(),
+            names.join(", ")
+        ),
+    );
+    add_field(&mut c, "map", map, FieldKind::Map);
+    if let Some(w) = wwid {
+        add_field(&mut c, "wwid", w, FieldKind::Wwid);
+    }
+    if let Some(d) = dm {
+        add_field(&mut c, "device", d, FieldKind::Device);
+    }
+    for p in failed {
+        if let Some(d) = &p.dev {
+            add_field(&mut c, "device", d, FieldKind::Device);
+        }
+        if let Some(d) = &p.devnum {
+            add_field(&mut c, "devnum", d, FieldKind::DevNum);
+        }
+    }
+    c.add_fix(
+        "Confirm the map and its path states",
+        "맵과 경로 상태를 확인합니다",
+        Some(format!("multipath -ll {map}")),
+    );
+    c.add_fix(
+        "See which iSCSI sessions or FC ports behind the failed paths are down",
+        "실패한 경로 뒤의 iSCSI 세션 또는 FC 포트 중 끊긴 것을 확인합니다",
+        Some("iscsiadm -m session -P 3".to_string()),
+    );
+    c.add_fix(
+        "Read the kernel's and multipathd's messages about those paths",
+        "해당 경로에 대한 커널과 multipathd 메시지를 확인합니다",
+        Some("journalctl -k -u multipathd --no-pager".to_string()),
+    );
+    c
+}
+
 fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, what: &str) -> Check {
     let mut c = Check::new(
         "multipath-queue-unbounded",
@@ -1067,6 +1134,23 @@ fn parse_multipath_ll(lines: &[(u64, &str)], truncated: bool, st: &mut HostState
                 }
                 st.checks.push(q);
             }
+        } else if m.paths.iter().any(|p| !p.usable()) {
+            // Some paths failed, others carry the I/O: redundancy is gone
+            // and the transport behind the failed ones is down — the start
+            // (or the residue) of a path loss.
+            let failed: Vec<&MpPath> = m.paths.iter().filter(|p| !p.usable()).collect();
+            let mut c = degraded_map_check(
+                &m.h.name,
+                m.h.wwid.as_deref(),
+                m.h.dm.as_deref(),
+                &failed,
+                m.paths.len(),
+            );
+            add_cite(&mut c, m.line, &m.header_text);
+            for p in &failed {
+                add_cite(&mut c, p.line, &p.text);
+            }
+            st.checks.push(c);
         }
         for p in &m.paths {
             if let (Some(dev), Some(s)) = (&p.dev, &p.dev_st)
