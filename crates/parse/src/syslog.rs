@@ -151,7 +151,12 @@ fn host_tag_message(rest: &[u8], p: &mut ParsedLine) -> Option<()> {
     if first.is_empty() {
         return None;
     }
-    if let Some((ident, pid)) = parse_tag(first) {
+    if first == b"|" {
+        // multipath-tools prints its own stderr lines as `Aug 30 05:09:18 |
+        // mpatha: map in use`: a stamp, a bar, the message — no host.
+        p.ident = Some("multipath".to_string());
+        p.message = after_first.to_vec();
+    } else if let Some((ident, pid)) = parse_tag(first) {
         p.ident = Some(ident);
         p.pid = pid;
         p.message = after_first.to_vec();

@@ -51,6 +51,20 @@ fn syslog_multipathd_with_pid() {
     assert_eq!(msg(&p), "mpathb: remaining active paths: 0");
 }
 
+/// multipath(8)'s own stderr stamp: `Aug 30 05:09:18 | msg`, no host
+/// (quoted in multipath-tools issue #12 and many forum posts).
+#[test]
+fn multipath_stderr_stamp_has_no_host() {
+    let p = parse(
+        LogFormat::Syslog,
+        "Aug 30 05:09:18 | 65:16: cannot find block device",
+    );
+    assert_eq!(p.stamp, no_year(8, 30, 5, 9, 18, 0));
+    assert_eq!(p.host, None);
+    assert_eq!(p.ident, some("multipath"));
+    assert_eq!(msg(&p), "65:16: cannot find block device");
+}
+
 #[test]
 fn kern_log_space_padded_day_and_uptime() {
     let p = parse(
