@@ -676,6 +676,7 @@ pub fn diagnose(
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(b.all.len().cmp(&a.all.len()))
     });
+    causal_order(&mut cands, events, &egroups);
     let mut kept: Vec<Candidate<'_>> = Vec::new();
     let mut contributing: Vec<Vec<Contributing>> = Vec::new();
     for c in cands {
@@ -690,6 +691,12 @@ pub fn diagnose(
             .iter()
             .any(|k| k.host == c.host && c.all.is_subset(&k.all))
         {
+            continue;
+        }
+        // A consequence is no rival: a candidate whose roots follow, within
+        // its window, the roots of a kept one about the same things is that
+        // one's aftermath (path failures after a failed flush of the map).
+        if kept.iter().any(|k| consequence_of(k, &c, events, &egroups)) {
             continue;
         }
         kept.push(c);
@@ -813,6 +820,75 @@ pub fn diagnose(
     Outcome {
         diagnoses,
         findings,
+    }
+}
+
+/// Causal order beats confidence: of two candidates on one host that
+/// concern the same things (a shared event or identity), the one whose root
+/// evidence came first is the cause and the later one its consequence — a
+/// map that cannot be flushed after its paths were lost is the path loss's
+/// residue; path failures after a failed flush are the stale device's. Only
+/// roots with UTC times are compared (more than the order slack apart).
+/// The UTC time of a candidate's first root-step event.
+fn root_first(c: &Candidate<'_>, events: &[&Event]) -> Option<Timestamp> {
+    c.steps
+        .iter()
+        .filter(|(si, _, _)| c.cause.steps[*si].role == Role::Root)
+        .flat_map(|(_, ev, _)| ev.iter().filter_map(|&i| events[i].time.utc))
+        .min()
+}
+
+/// Two candidates of different causes on one host that share an event or
+/// an identity.
+fn related(a: &Candidate<'_>, b: &Candidate<'_>, egroups: &[Vec<usize>]) -> bool {
+    if a.host != b.host || a.cause.id == b.cause.id {
+        return false;
+    }
+    if !a.all.is_disjoint(&b.all) {
+        return true;
+    }
+    let ga: HashSet<usize> = a
+        .all
+        .iter()
+        .flat_map(|&i| egroups[i].iter().copied())
+        .collect();
+    b.all
+        .iter()
+        .flat_map(|&i| egroups[i].iter())
+        .any(|g| ga.contains(g))
+}
+
+/// `c` follows `k`: related, and `c`'s roots start after `k`'s (beyond the
+/// order slack) and within `k`'s window.
+fn consequence_of(
+    k: &Candidate<'_>,
+    c: &Candidate<'_>,
+    events: &[&Event],
+    egroups: &[Vec<usize>],
+) -> bool {
+    match (root_first(k, events), root_first(c, events)) {
+        (Some(tk), Some(tc)) => {
+            tc > tk + ORDER_SLACK && tc <= tk + k.cause.window && related(k, c, egroups)
+        }
+        _ => false,
+    }
+}
+
+fn causal_order(cands: &mut [Candidate<'_>], events: &[&Event], egroups: &[Vec<usize>]) {
+    // A stable pass of adjacent swaps, bounded: enough for the handful of
+    // rivals one host has.
+    for _ in 0..cands.len() {
+        let mut swapped = false;
+        for i in 1..cands.len() {
+            let (a, b) = (&cands[i - 1], &cands[i]);
+            if consequence_of(b, a, events, egroups) {
+                cands.swap(i - 1, i);
+                swapped = true;
+            }
+        }
+        if !swapped {
+            break;
+        }
     }
 }
 
@@ -1546,6 +1622,26 @@ link = "host"
 meaning = { en = "I/O errors", ko = "m" }
 
 [[cause]]
+id = "t-stale"
+title = { en = "T", ko = "T" }
+summary = { en = "S", ko = "S" }
+window = "1h"
+
+[[cause.step]]
+id = "flush"
+role = "root"
+signatures = ["t.flush-failed"]
+weight = 3
+meaning = { en = "flush failed", ko = "m" }
+
+[[cause.step]]
+id = "io"
+role = "effect"
+signatures = ["t.io-error"]
+link = "host"
+meaning = { en = "I/O errors", ko = "m" }
+
+[[cause]]
 id = "t-denied"
 title = { en = "T", ko = "T" }
 summary = { en = "S", ko = "S" }
@@ -1635,6 +1731,46 @@ meaning = { en = "storage errors", ko = "m" }
         ];
         let r = run(&reversed);
         assert!(r.diagnoses[0].confidence < d.confidence);
+    }
+
+    /// A timed event about map mpatha.
+    fn at(mut e: Event, minute: i64) -> Event {
+        let t0: Timestamp = "2025-10-13T19:00:00Z".parse().unwrap();
+        e.time.utc = Some(t0 + SignedDuration::from_mins(minute));
+        e.fields
+            .insert("map".into(), FieldValue::Text("mpatha".into()));
+        e
+    }
+
+    fn run_with_maps(events: &[Event]) -> Outcome {
+        let kinds: FieldKinds = ["t.path-down", "t.io-error", "t.flush-failed"]
+            .iter()
+            .map(|s| (s.to_string(), vec![("map".to_string(), FieldKind::Map)]))
+            .collect();
+        diagnose(events, &[], &[], &knowledge(), &kinds, Lang::En)
+    }
+
+    #[test]
+    fn the_earlier_root_is_the_cause_and_the_later_one_its_consequence() {
+        // Paths lost first, the map's flush fails later: a path loss.
+        let events = vec![
+            at(ev("t.path-down", Severity::Critical, None, "syslog", 1), 0),
+            at(ev("t.io-error", Severity::Error, None, "syslog", 2), 1),
+            at(ev("t.flush-failed", Severity::Error, None, "syslog", 3), 20),
+        ];
+        let out = run_with_maps(&events);
+        let causes: Vec<&str> = out.diagnoses.iter().map(|d| d.cause.as_str()).collect();
+        assert_eq!(causes, ["t-path-loss"]);
+        // The flush fails first, path failures follow: a stale device, even
+        // though the path-loss chain alone would score as high.
+        let events = vec![
+            at(ev("t.flush-failed", Severity::Error, None, "syslog", 1), 0),
+            at(ev("t.path-down", Severity::Critical, None, "syslog", 2), 20),
+            at(ev("t.io-error", Severity::Error, None, "syslog", 3), 21),
+        ];
+        let out = run_with_maps(&events);
+        let causes: Vec<&str> = out.diagnoses.iter().map(|d| d.cause.as_str()).collect();
+        assert_eq!(causes, ["t-stale"]);
     }
 
     #[test]

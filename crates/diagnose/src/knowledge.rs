@@ -95,6 +95,11 @@ pub struct Step {
     /// (`when = { errno = '^(13|EACCES)$' }`).
     #[serde(default, deserialize_with = "regex_map")]
     pub when: Vec<(String, Regex)>,
+    /// Negative field filters: an event whose named field exists and
+    /// matches is not this step's (`unless = { device1 = '.' }`: only maps
+    /// that name no path device).
+    #[serde(default, deserialize_with = "regex_map")]
+    pub unless: Vec<(String, Regex)>,
     pub meaning: Text,
 }
 
@@ -147,6 +152,11 @@ impl Step {
     pub fn accepts(&self, e: &rootline_model::Event) -> bool {
         self.takes(&e.signature)
             && self.when.iter().all(|(field, re)| {
+                e.fields
+                    .get(field)
+                    .is_some_and(|v| re.is_match(&v.to_string()))
+            })
+            && !self.unless.iter().any(|(field, re)| {
                 e.fields
                     .get(field)
                     .is_some_and(|v| re.is_match(&v.to_string()))
