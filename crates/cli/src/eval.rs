@@ -229,3 +229,21 @@ pub fn render(score: &Score, verbose: bool) -> String {
     ));
     o
 }
+
+/// The table of `docs/accuracy.md`: per expected cause, then the total.
+pub fn markdown(score: &Score) -> String {
+    let mut o = String::from("| expected | cases | right | top-1 |\n|---|---:|---:|---:|\n");
+    for (cause, t) in &score.by_cause {
+        o.push_str(&format!(
+            "| `{cause}` | {} | {} | {:.0} % |\n",
+            t.cases,
+            t.passed,
+            t.passed as f64 * 100.0 / t.cases.max(1) as f64
+        ));
+    }
+    o.push_str(&format!(
+        "| **all** | **{}** | **{}** | **{:.1} %** |\n",
+        score.total, score.passed, score.percent
+    ));
+    o
+}

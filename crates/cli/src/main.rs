@@ -222,7 +222,8 @@ struct EvalArgs {
     /// List every case, not only the misses
     #[arg(short, long)]
     verbose: bool,
-    /// Output format (json: every case with its diagnoses, and the tallies)
+    /// Output format (json: every case with its diagnoses, and the tallies;
+    /// markdown: the table of docs/accuracy.md)
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     #[command(flatten)]
@@ -241,6 +242,7 @@ fn eval_cmd(args: EvalArgs) -> Result<u8> {
     )?;
     match args.format {
         Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&score)?))?,
+        Format::Markdown => emit(&eval::markdown(&score))?,
         _ => emit(&eval::render(&score, args.verbose))?,
     }
     Ok(EXIT_OK)

@@ -426,6 +426,9 @@ fn an_operator_catalog_extends_and_its_errors_name_file_and_line() {
 id = "site.raid-degraded"
 component = "hardware"
 severity = "error"
+# The built-in md.disk-failure matches this line too: a site signature
+# outranks it with a priority.
+priority = 1
 pattern = 'md/raid1:(?P<device>md\d+): Disk failure on (?P<member>\w+)'
 fields = { device = "device", member = "device" }
 description = { en = "A RAID member failed.", ko = "RAID 구성 디스크가 실패했습니다." }
