@@ -167,11 +167,19 @@ fn no_report_shows_an_unfilled_placeholder() {
         }
         None
     };
-    for entry in std::fs::read_dir(corpus()).unwrap() {
-        let dir = entry.unwrap().path();
-        if !dir.join("case.toml").is_file() {
-            continue;
-        }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(corpus())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|d| d.join("case.toml").is_file())
+        .collect();
+    // The shipped incident bundles too.
+    dirs.extend(
+        std::fs::read_dir(repo().join("examples/incidents"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|d| d.is_dir()),
+    );
+    for dir in dirs {
         for lang in ["en", "ko"] {
             let out = Command::new(cargo_bin("rootline"))
                 .current_dir(repo())

@@ -1203,17 +1203,25 @@ fn step_order(events: &[&Event], steps: &[(usize, Vec<usize>, &'static str)]) ->
         .collect();
     for w in untimed.windows(2) {
         let (a, b) = (w[0], w[1]);
-        if a.source.file != b.source.file {
-            continue;
-        }
-        let in_order = match (a.time.since_boot, b.time.since_boot) {
-            (Some(x), Some(y)) => {
-                note(OrderBasis::SinceBoot);
-                y + ORDER_SLACK.as_secs_f64() >= x
+        let in_order = if a.source.file == b.source.file {
+            // One file is written in order: its lines are the truth, across
+            // a reboot too (where boot seconds start again at zero).
+            match (a.time.since_boot, b.time.since_boot) {
+                (Some(x), Some(y)) if (y >= x) == (b.source.line >= a.source.line) => {
+                    note(OrderBasis::SinceBoot)
+                }
+                _ => note(OrderBasis::LineOrder),
             }
-            _ => {
-                note(OrderBasis::LineOrder);
-                b.source.line >= a.source.line
+            b.source.line >= a.source.line
+        } else {
+            // Two files of one host: boot seconds compare within one boot,
+            // which is all such files can be assumed to share.
+            match (a.time.since_boot, b.time.since_boot) {
+                (Some(x), Some(y)) if a.host == b.host => {
+                    note(OrderBasis::SinceBoot);
+                    y + ORDER_SLACK.as_secs_f64() >= x
+                }
+                _ => continue,
             }
         };
         compared += 1;
