@@ -1148,8 +1148,9 @@ impl OrderBasis {
 }
 
 /// Each step's earliest event, compared step by step on the best clock two
-/// consecutive steps share: UTC, seconds since boot (same host and file),
-/// line number (same file). The score is the share of compared pairs in
+/// consecutive steps share: UTC, else line order within one file (which boot
+/// seconds confirm when they agree). Files without UTC are not compared with
+/// each other: two dmesg captures may be two boots. The score is the share of compared pairs in
 /// causal order (0.5 when nothing could be compared).
 fn step_order(events: &[&Event], steps: &[(usize, Vec<usize>, &'static str)]) -> (f64, OrderBasis) {
     // The representative event of a step: its earliest, by UTC, then boot
@@ -1214,15 +1215,9 @@ fn step_order(events: &[&Event], steps: &[(usize, Vec<usize>, &'static str)]) ->
             }
             b.source.line >= a.source.line
         } else {
-            // Two files of one host: boot seconds compare within one boot,
-            // which is all such files can be assumed to share.
-            match (a.time.since_boot, b.time.since_boot) {
-                (Some(x), Some(y)) if a.host == b.host => {
-                    note(OrderBasis::SinceBoot);
-                    y + ORDER_SLACK.as_secs_f64() >= x
-                }
-                _ => continue,
-            }
+            // Two files may hold two boots (a dmesg per capture): their
+            // boot seconds do not compare.
+            continue;
         };
         compared += 1;
         ok += usize::from(in_order);
