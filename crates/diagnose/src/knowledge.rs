@@ -491,9 +491,20 @@ impl Knowledge {
     pub fn validate(&self, signature_ids: &[&str]) -> Result<(), Error> {
         // `host.<check>` signatures come from host-state checks, not from the
         // signature catalog.
+        // `host.<check>`: a check the host-state parsers produce (a
+        // misspelt one would silently never match).
         let known = |pat: &str| {
-            pat.starts_with("host.")
-                || (match pat.strip_suffix('*') {
+            pat.strip_prefix("host.").is_some_and(|c| {
+                c.strip_suffix('*').map_or_else(
+                    || rootline_hoststate::CHECK_IDS.contains(&c),
+                    |p| {
+                        rootline_hoststate::CHECK_IDS
+                            .iter()
+                            .any(|id| id.starts_with(p))
+                    },
+                )
+            }) || (!pat.starts_with("host.")
+                && match pat.strip_suffix('*') {
                     Some(prefix) => signature_ids.iter().any(|s| s.starts_with(prefix)),
                     None => signature_ids.contains(&pat),
                 })
@@ -590,6 +601,26 @@ text = { en = "t", ko = "t" }
         let no_root = GOOD.replace("role = \"root\"", "role = \"effect\"");
         let e = k.apply(vec![("d.toml".into(), no_root)]).unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("d.toml", 3));
+    }
+
+    #[test]
+    fn a_misspelt_host_check_is_rejected() {
+        let ids = ["multipath.addmap", "kernel.block.io-error"];
+        let mut k = Knowledge::default();
+        let good = GOOD.replace(
+            r#"signatures = ["multipath.*"]"#,
+            r#"signatures = ["multipath.*", "host.multipath-map-no-active-path"]"#,
+        );
+        k.apply(vec![("c.toml".into(), good)]).unwrap();
+        assert!(k.validate(&ids).is_ok());
+        let mut k = Knowledge::default();
+        let bad = GOOD.replace(
+            r#"signatures = ["multipath.*"]"#,
+            r#"signatures = ["multipath.*", "host.multipath-map-no-active-paths"]"#,
+        );
+        k.apply(vec![("c.toml".into(), bad)]).unwrap();
+        let e = k.validate(&ids).unwrap_err();
+        assert!(e.message.contains("host.multipath-map-no-active-paths"), "{e}");
     }
 
     #[test]

@@ -171,6 +171,52 @@ pub fn parse(kind: Kind, text: &str) -> HostState {
     parsers::parse(kind, text)
 }
 
+/// Every check id the parsers can produce (`host.<id>` in causes). A cause
+/// citing an id not listed here is rejected when the knowledge is validated;
+/// a test keeps this list equal to the ids the code constructs.
+pub const CHECK_IDS: &[&str] = &[
+    "block-device-read-only",
+    "cinder-nas-secure-auto",
+    "collection-redacted",
+    "collection-reduced",
+    "command-timed-out",
+    "cpu-hot",
+    "disk-cache-risky",
+    "disk-thermal",
+    "dm-map-suspended",
+    "dm-open-zero-domain-disk",
+    "dm-unused-open-zero",
+    "fuse-requests-waiting",
+    "io-in-flight",
+    "iscsi-session-down",
+    "loop-backing-deleted",
+    "loop-backing-not-answering",
+    "loop-backing-remote",
+    "memory-pressure",
+    "multipath-map-degraded",
+    "multipath-map-no-active-path",
+    "multipath-queue-forever",
+    "multipath-queue-unbounded",
+    "multipath-setting-mismatch",
+    "nvme-endurance-used-up",
+    "nvme-error-log-entries",
+    "process-d-state",
+    "process-zombie",
+    "qemu-img-corruption",
+    "qemu-img-leaks",
+    "repeated-stop-start",
+    "scsi-device-not-in-map",
+    "scsi-device-offline",
+    "scsi-disk-not-in-multipath",
+    "server-stopped-by-host",
+    "smart-errors-while-passed",
+    "smart-failed",
+    "smr-disk",
+    "swap-activity",
+    "unsafe-shutdowns",
+    "volume-file-mode",
+];
+
 /// Parse one file and complete what only its name says: sos names command
 /// outputs after the command (`smartctl_-a_.dev.sda`,
 /// `smartctl_--all_.dev.nvme0n1_-j`), and operators name theirs
@@ -238,6 +284,47 @@ fn device_in_name(rel_path: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// `CHECK_IDS` is exactly the set of ids the parsers construct: a new
+    /// check must be listed (causes may cite it), a removed one unlisted.
+    #[test]
+    #[allow(clippy::disallowed_methods)] // reads the crate's own small sources
+    fn check_ids_list_every_check_the_code_builds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut built = std::collections::BTreeSet::new();
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                // Test modules build checks of their own.
+                let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                for pat in ["Check::new(", "id: \""] {
+                    for (at, _) in code.match_indices(pat) {
+                        let rest = code[at + pat.len()..].trim_start();
+                        let rest = rest.strip_prefix('"').unwrap_or(rest);
+                        let id: String = rest
+                            .chars()
+                            .take_while(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'
+                            })
+                            .collect();
+                        let closed = rest[id.len()..].starts_with('"');
+                        if !id.is_empty() && closed {
+                            built.insert(id);
+                        }
+                    }
+                }
+            }
+        }
+        let listed: std::collections::BTreeSet<String> =
+            super::CHECK_IDS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(built, listed);
+    }
     use super::device_in_name;
 
     #[test]
