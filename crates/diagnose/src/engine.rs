@@ -623,50 +623,21 @@ pub fn diagnose(
     }
     findings.extend(host_findings(checks, lang));
 
-    // 3. Candidates per cause.
-    let mut cands: Vec<Candidate<'_>> = Vec::new();
-    for cause in knowledge.causes.iter().filter(|c| !c.fallback) {
-        // Roots need no absolute time: a raw dmesg of an unknown boot or a
-        // pasted excerpt is ordered by seconds since boot and line order,
-        // and the chain says so.
-        let roots: Vec<usize> = (0..events.len())
-            .filter(|&i| benign_of[i].is_none())
-            .filter(|&i| {
-                cause
-                    .steps
-                    .iter()
-                    .any(|s| s.role == Role::Root && s.accepts(events[i]))
-            })
-            .collect();
-        // Each step's candidate events, once per cause (not per incident).
-        let step_events: Vec<Vec<usize>> = cause
-            .steps
-            .iter()
-            .map(|st| {
-                (0..events.len())
-                    .filter(|&j| benign_of[j].is_none() && st.accepts(events[j]))
-                    .collect()
-            })
-            .collect();
-        for cluster in clusters(events, &roots, cause.window) {
-            if !cluster
-                .iter()
-                .any(|&i| root_severity(cause, events[i]) >= Severity::Error)
-            {
-                continue;
-            }
-            if let Some(c) = build(
-                events,
-                &egroups,
-                &hypervisor_of,
-                &step_events,
-                cause,
-                &cluster,
-            ) {
-                cands.push(c);
-            }
-        }
-    }
+    // 3. Candidates per cause. Roots need no absolute time: a raw dmesg of
+    // an unknown boot or a pasted excerpt is ordered by boot seconds and
+    // line order, and the chain says so.
+    let ctx = Ctx {
+        events,
+        benign_of: &benign_of,
+        egroups: &egroups,
+        hypervisor_of: &hypervisor_of,
+    };
+    let mut cands: Vec<Candidate<'_>> = knowledge
+        .causes
+        .iter()
+        .filter(|c| !c.fallback)
+        .flat_map(|cause| ctx.candidates(cause, |_| true))
+        .collect();
 
     // 4. Rank; drop candidates whose evidence another, better one already
     // explains (qcow2 corruption inside a failing-disk chain).
@@ -735,43 +706,10 @@ pub fn diagnose(
                 .is_some_and(|h| diagnosed_hosts.contains(&Some(h.clone())))
     };
     for cause in knowledge.causes.iter().filter(|c| c.fallback) {
-        let roots: Vec<usize> = (0..events.len())
-            .filter(|&i| benign_of[i].is_none() && !spoken_for(i))
-            .filter(|&i| {
-                cause
-                    .steps
-                    .iter()
-                    .any(|s| s.role == Role::Root && s.accepts(events[i]))
-            })
-            .collect();
-        let step_events: Vec<Vec<usize>> = cause
-            .steps
-            .iter()
-            .map(|st| {
-                (0..events.len())
-                    .filter(|&j| benign_of[j].is_none() && st.accepts(events[j]))
-                    .collect()
-            })
-            .collect();
-        for cluster in clusters(events, &roots, cause.window) {
-            if !cluster
-                .iter()
-                .any(|&i| root_severity(cause, events[i]) >= Severity::Error)
-            {
-                continue;
-            }
-            if let Some(mut c) = build(
-                events,
-                &egroups,
-                &hypervisor_of,
-                &step_events,
-                cause,
-                &cluster,
-            ) {
-                c.confidence = c.confidence.min(FALLBACK_CONFIDENCE);
-                kept.push(c);
-                contributing.push(Vec::new());
-            }
+        for mut c in ctx.candidates(cause, |i| !spoken_for(i)) {
+            c.confidence = c.confidence.min(FALLBACK_CONFIDENCE);
+            kept.push(c);
+            contributing.push(Vec::new());
         }
     }
 
@@ -912,6 +850,64 @@ fn sole_host(events: &[Event], checks: &[HostCheck<'_>], facts: &[HostFact<'_>])
         }
     }
     named.filter(|_| unnamed).map(str::to_string)
+}
+
+/// What every cause's candidates are built from.
+struct Ctx<'a, 'e> {
+    events: &'a [&'e Event],
+    benign_of: &'a [Option<usize>],
+    egroups: &'a [Vec<usize>],
+    hypervisor_of: &'a [Option<String>],
+}
+
+impl Ctx<'_, '_> {
+    /// The candidates of one cause: an incident per cluster of its root
+    /// events (among those `eligible` lets through) that holds one of
+    /// severity error or worse in the cause's context.
+    fn candidates<'k>(
+        &self,
+        cause: &'k Cause,
+        eligible: impl Fn(usize) -> bool,
+    ) -> Vec<Candidate<'k>> {
+        let events = self.events;
+        let roots: Vec<usize> = (0..events.len())
+            .filter(|&i| self.benign_of[i].is_none() && eligible(i))
+            .filter(|&i| {
+                cause
+                    .steps
+                    .iter()
+                    .any(|s| s.role == Role::Root && s.accepts(events[i]))
+            })
+            .collect();
+        // Each step's candidate events, once per cause (not per incident).
+        let step_events: Vec<Vec<usize>> = cause
+            .steps
+            .iter()
+            .map(|st| {
+                (0..events.len())
+                    .filter(|&j| self.benign_of[j].is_none() && st.accepts(events[j]))
+                    .collect()
+            })
+            .collect();
+        clusters(events, &roots, cause.window)
+            .into_iter()
+            .filter(|cluster| {
+                cluster
+                    .iter()
+                    .any(|&i| root_severity(cause, events[i]) >= Severity::Error)
+            })
+            .filter_map(|cluster| {
+                build(
+                    events,
+                    self.egroups,
+                    self.hypervisor_of,
+                    &step_events,
+                    cause,
+                    &cluster,
+                )
+            })
+            .collect()
+    }
 }
 
 /// How severe a root event is in this cause's context: its own severity,

@@ -620,7 +620,10 @@ text = { en = "t", ko = "t" }
         );
         k.apply(vec![("c.toml".into(), bad)]).unwrap();
         let e = k.validate(&ids).unwrap_err();
-        assert!(e.message.contains("host.multipath-map-no-active-paths"), "{e}");
+        assert!(
+            e.message.contains("host.multipath-map-no-active-paths"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -488,6 +488,32 @@ struct PathRef {
     devnum: Option<String>,
 }
 
+/// A map check's identity: the map, its WWID and dm device, and the
+/// device and number of each path named.
+fn add_map_fields<'a>(
+    c: &mut Check,
+    map: &str,
+    wwid: Option<&str>,
+    dm: Option<&str>,
+    paths: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) {
+    add_field(c, "map", map, FieldKind::Map);
+    if let Some(w) = wwid {
+        add_field(c, "wwid", w, FieldKind::Wwid);
+    }
+    if let Some(d) = dm {
+        add_field(c, "device", d, FieldKind::Device);
+    }
+    for (dev, devnum) in paths {
+        if let Some(d) = dev {
+            add_field(c, "device", d, FieldKind::Device);
+        }
+        if let Some(d) = devnum {
+            add_field(c, "devnum", d, FieldKind::DevNum);
+        }
+    }
+}
+
 fn no_active_path_check(
     map: &str,
     wwid: Option<&str>,
@@ -519,21 +545,15 @@ fn no_active_path_check(
         )
     };
     let mut c = Check::new("multipath-map-no-active-path", Severity::Error, en, ko);
-    add_field(&mut c, "map", map, FieldKind::Map);
-    if let Some(w) = wwid {
-        add_field(&mut c, "wwid", w, FieldKind::Wwid);
-    }
-    if let Some(d) = dm {
-        add_field(&mut c, "device", d, FieldKind::Device);
-    }
-    for p in paths {
-        if let Some(d) = &p.dev {
-            add_field(&mut c, "device", d, FieldKind::Device);
-        }
-        if let Some(d) = &p.devnum {
-            add_field(&mut c, "devnum", d, FieldKind::DevNum);
-        }
-    }
+    add_map_fields(
+        &mut c,
+        map,
+        wwid,
+        dm,
+        paths
+            .iter()
+            .map(|p| (p.dev.as_deref(), p.devnum.as_deref())),
+    );
     c.add_fix(
         "Confirm the map and its path states",
         "맵과 경로 상태를 확인합니다",
@@ -606,21 +626,15 @@ fn degraded_map_check(
             names.join(", ")
         ),
     );
-    add_field(&mut c, "map", map, FieldKind::Map);
-    if let Some(w) = wwid {
-        add_field(&mut c, "wwid", w, FieldKind::Wwid);
-    }
-    if let Some(d) = dm {
-        add_field(&mut c, "device", d, FieldKind::Device);
-    }
-    for p in failed {
-        if let Some(d) = &p.dev {
-            add_field(&mut c, "device", d, FieldKind::Device);
-        }
-        if let Some(d) = &p.devnum {
-            add_field(&mut c, "devnum", d, FieldKind::DevNum);
-        }
-    }
+    add_map_fields(
+        &mut c,
+        map,
+        wwid,
+        dm,
+        failed
+            .iter()
+            .map(|p| (p.dev.as_deref(), p.devnum.as_deref())),
+    );
     c.add_fix(
         "Confirm the map and its path states",
         "맵과 경로 상태를 확인합니다",
@@ -3156,9 +3170,16 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         assert_eq!(f["paths"][1]["checker_state"], "i/o pending");
         assert_eq!(f["paths"][1]["online_state"], "running");
         assert_eq!(f["active_paths"], 2);
-        // Still has active paths: only the offline SCSI device is reported.
-        assert_eq!(ids(&st), vec!["scsi-device-offline"]);
-        let c = &st.checks[0];
+        // Still has active paths: the map is degraded (a warning, not "no
+        // active path"), and the offline SCSI device is reported.
+        assert_eq!(
+            ids(&st),
+            vec!["multipath-map-degraded", "scsi-device-offline"]
+        );
+        let d = &st.checks[0];
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(has_field(d, "map", "mpathb") && has_field(d, "device", "sdi"));
+        let c = &st.checks[1];
         assert!(has_field(c, "device", "sdi") && has_field(c, "devnum", "8:128"));
         assert_eq!(c.evidence[0].line, 8);
     }
@@ -3207,7 +3228,9 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         assert_eq!(f["paths"][0]["dm_state"], "active");
         assert_eq!(f["paths"][1]["checker_state"], "faulty");
         assert_eq!(f["path_groups"][1]["status"], "enabled");
-        assert!(st.checks.is_empty(), "{:#?}", st.checks);
+        // One of two paths failed/faulty: degraded, nothing worse.
+        assert_eq!(ids(&st), vec!["multipath-map-degraded"], "{:#?}", st.checks);
+        assert!(has_field(&st.checks[0], "device", "sdc"));
     }
 
     #[test]

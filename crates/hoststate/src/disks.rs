@@ -1815,6 +1815,19 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn nvme_probe_answers_are_told_from_media_errors() {
+        // Invalid Field in Command (with DNR), Invalid Command Opcode,
+        // Invalid Log Page: the drive refusing what it does not support.
+        assert!(nvme_status_is_probe_answer(0x4004));
+        assert!(nvme_status_is_probe_answer(0x0004));
+        assert!(nvme_status_is_probe_answer(0x2002));
+        assert!(nvme_status_is_probe_answer(0x0212));
+        // Unrecovered Read Error (media, SCT 2 SC 0x81) is not.
+        assert!(!nvme_status_is_probe_answer(0x0502));
+        assert!(!nvme_status_is_probe_answer(0x4502));
+    }
     use super::*;
 
     const NVME_SEED: &str = r#"smartctl 7.2 2020-12-30 r5155 [x86_64-linux-5.14.0-503.26.1.el9_5.x86_64] (local build)
@@ -2256,32 +2269,30 @@ status_field	: 0(SUCCESS: The command completed successfully)
         assert_eq!(f["unsafe_shutdowns"], 83);
         assert_eq!(f["thermal_t1_transitions"], 99);
         assert_eq!(f["warning_temp_threshold"], 84);
+        // The one error-log entry shown is status 0x4004, Invalid Field in
+        // Command: the drive refusing a probe. Reported apart, as a warning.
         let ids = ids(&st);
-        assert!(ids.contains(&"smart-errors-while-passed"), "{ids:?}");
+        assert!(ids.contains(&"nvme-error-log-entries"), "{ids:?}");
+        assert!(!ids.contains(&"smart-errors-while-passed"), "{ids:?}");
         assert!(ids.contains(&"unsafe-shutdowns"));
         assert!(ids.contains(&"disk-thermal"));
         assert!(!ids.contains(&"smart-failed"));
         let c = st
             .checks
             .iter()
-            .find(|c| c.id == "smart-errors-while-passed")
+            .find(|c| c.id == "nvme-error-log-entries")
             .unwrap();
-        assert_eq!(c.severity, Severity::Error);
+        assert_eq!(c.severity, Severity::Warning);
         assert!(
             c.evidence
                 .iter()
                 .any(|e| e.text == "Error Information Log Entries: 2,787" && e.line == 52)
         );
-        assert!(c.evidence.iter().any(|e| e.text.contains("PASSED")));
+        assert!(c.evidence.iter().any(|e| e.text.contains("0x4004")));
         assert!(
             c.fix
                 .iter()
                 .any(|f| f.2.as_deref() == Some("nvme error-log /dev/nvme0"))
-        );
-        assert!(
-            c.fix
-                .iter()
-                .any(|f| f.2.as_deref() == Some("nvme fw-log /dev/nvme0"))
         );
         assert!(!c.ko.is_empty());
     }
@@ -2441,20 +2452,16 @@ status_field	: 0(SUCCESS: The command completed successfully)
         let f = &st.facts[0];
         assert_eq!(f["device"], "nvme0");
         assert_eq!(f["error_log_entries"], 2787);
+        // No media errors: the error log alone is a warning of its own.
         let c = st
             .checks
             .iter()
-            .find(|c| c.id == "smart-errors-while-passed")
+            .find(|c| c.id == "nvme-error-log-entries")
             .unwrap();
         assert!(
             c.evidence
                 .iter()
                 .any(|e| e.text.contains("\"num_err_log_entries\": 2787"))
-        );
-        assert!(
-            c.evidence
-                .iter()
-                .any(|e| e.text.contains("\"passed\": true"))
         );
         assert!(ids(&st).contains(&"unsafe-shutdowns"));
 
@@ -2483,11 +2490,11 @@ status_field	: 0(SUCCESS: The command completed successfully)
         let st = run(Kind::SmartctlJson, cut);
         assert!(st.notes.iter().any(|n| n.contains("JSON")));
         assert_eq!(st.facts[0]["error_log_entries"], 2787);
-        assert!(ids(&st).contains(&"smart-errors-while-passed"));
+        assert!(ids(&st).contains(&"nvme-error-log-entries"));
         let c = st
             .checks
             .iter()
-            .find(|c| c.id == "smart-errors-while-passed")
+            .find(|c| c.id == "nvme-error-log-entries")
             .unwrap();
         let line = c
             .evidence
@@ -2508,7 +2515,7 @@ status_field	: 0(SUCCESS: The command completed successfully)
         let c = st
             .checks
             .iter()
-            .find(|c| c.id == "smart-errors-while-passed")
+            .find(|c| c.id == "nvme-error-log-entries")
             .unwrap();
         let e = c
             .evidence
@@ -2776,9 +2783,10 @@ cs           : 0
         assert_eq!(f["unsafe_shutdowns"], 2214);
         assert_eq!(f["power_cycles"], 5163);
         assert_eq!(f["error_log_entries"], 12137);
-        // Without a verdict there is no "errors while passed"; 2214 unsafe
-        // shutdowns of 5163 power cycles is worth a warning.
-        assert_eq!(ids(&st), ["unsafe-shutdowns"]);
+        // Without a verdict there is no "errors while passed"; the error
+        // log without media errors is reported apart (a warning), and 2214
+        // unsafe shutdowns of 5163 power cycles is worth a warning.
+        assert_eq!(ids(&st), ["nvme-error-log-entries", "unsafe-shutdowns"]);
 
         let st = run(Kind::NvmeErrorLog, NVME_ERROR_LOG_NIXOS);
         assert_eq!(st.facts[0]["error_count"], 12137);
