@@ -1252,9 +1252,9 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         let shown = !d.error_statuses.is_empty();
         let mut c = Check::new(
             "nvme-error-log-entries",
-            // Warning, not error: on its own it never opens an incident,
-            // but it may join one that other evidence opened.
-            Severity::Warning,
+            // Information: a growing error log alone is not a failure; it
+            // never opens an incident but may join one other evidence opened.
+            Severity::Info,
             if shown {
                 format!(
                     "{label}: {n} error-log entries, and the ones shown are the drive refusing unsupported commands (Invalid Field / Opcode / Log Page), not media errors — harmless on their own"
@@ -1393,7 +1393,11 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
                 .unwrap_or_default();
             let mut c = Check::new(
                 "unsafe-shutdowns",
-                Severity::Warning,
+                // Information: power lost without a flush is ordinary on
+                // laptops and desktops, and no failure of the drive; it
+                // explains corrupt images or a stressed drive when other
+                // evidence points there.
+                Severity::Info,
                 format!(
                     "{label}: {u} unsafe shutdowns{of} — power was lost without a flush; the host is being reset or losing power"
                 ),
@@ -2270,7 +2274,7 @@ status_field	: 0(SUCCESS: The command completed successfully)
         assert_eq!(f["thermal_t1_transitions"], 99);
         assert_eq!(f["warning_temp_threshold"], 84);
         // The one error-log entry shown is status 0x4004, Invalid Field in
-        // Command: the drive refusing a probe. Reported apart, as a warning.
+        // Command: the drive refusing a probe. Reported apart, as information.
         let ids = ids(&st);
         assert!(ids.contains(&"nvme-error-log-entries"), "{ids:?}");
         assert!(!ids.contains(&"smart-errors-while-passed"), "{ids:?}");
@@ -2282,7 +2286,7 @@ status_field	: 0(SUCCESS: The command completed successfully)
             .iter()
             .find(|c| c.id == "nvme-error-log-entries")
             .unwrap();
-        assert_eq!(c.severity, Severity::Warning);
+        assert_eq!(c.severity, Severity::Info);
         assert!(
             c.evidence
                 .iter()
@@ -2784,8 +2788,8 @@ cs           : 0
         assert_eq!(f["power_cycles"], 5163);
         assert_eq!(f["error_log_entries"], 12137);
         // Without a verdict there is no "errors while passed"; the error
-        // log without media errors is reported apart (a warning), and 2214
-        // unsafe shutdowns of 5163 power cycles is worth a warning.
+        // log without media errors is reported apart, and so are 2214
+        // unsafe shutdowns of 5163 power cycles (both information).
         assert_eq!(ids(&st), ["nvme-error-log-entries", "unsafe-shutdowns"]);
 
         let st = run(Kind::NvmeErrorLog, NVME_ERROR_LOG_NIXOS);
