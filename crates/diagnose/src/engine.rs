@@ -1346,6 +1346,19 @@ impl Values {
             }
             "first" => return time(self.first),
             "last" => return time(self.last),
+            // A journalctl window around the incident: ten minutes either
+            // side, in a form journalctl takes as UTC.
+            "since" | "until" => {
+                let t = if name == "since" {
+                    self.first.map(|t| t - SignedDuration::from_mins(10))
+                } else {
+                    self.last.map(|t| t + SignedDuration::from_mins(10))
+                };
+                return match t {
+                    Some(t) => Filled::Value(t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()),
+                    None => Filled::Unknown(noun("first", self.lang)),
+                };
+            }
             _ => {}
         }
         for k in EntityKind::ALL {
