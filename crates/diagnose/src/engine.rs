@@ -1070,7 +1070,16 @@ fn build<'k>(
     }
 
     // Score: how much of the chain is there, in what order, how linked.
-    let total: u32 = cause.steps.iter().map(|s| s.weight).sum();
+    // Root steps are alternative evidence of one cause (the kernel's, a
+    // command's, a denial's view of it): the ones absent do not count
+    // against coverage; later steps do.
+    let total: u32 = cause
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| s.role != Role::Root || steps.iter().any(|(si, _, _)| si == i))
+        .map(|(_, s)| s.weight)
+        .sum();
     let present: u32 = steps.iter().map(|(si, _, _)| cause.steps[*si].weight).sum();
     let coverage = present as f64 / total.max(1) as f64;
     // Order: by UTC where the steps have it; else by seconds since boot
@@ -1532,7 +1541,9 @@ fn render(
         .steps
         .iter()
         .enumerate()
-        .filter(|(i, _)| !present.contains(i))
+        // Absent alternative roots are not "missing": one root proves the
+        // cause; what would strengthen it are the later steps.
+        .filter(|(i, s)| !present.contains(i) && s.role != Role::Root)
         .map(|(_, s)| values.fill(s.meaning.get(lang), None))
         .collect();
     let mut cited: Vec<usize> = all.clone();

@@ -186,6 +186,7 @@ pub const CHECK_IDS: &[&str] = &[
     "dm-map-suspended",
     "dm-open-zero-domain-disk",
     "dm-unused-open-zero",
+    "domains-paused",
     "fuse-requests-waiting",
     "io-in-flight",
     "iscsi-session-down",

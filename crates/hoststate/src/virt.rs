@@ -1291,6 +1291,7 @@ fn parse_domain_xml(text: &str) -> HostState {
 fn parse_virsh_list(text: &str) -> HostState {
     let mut st = HostState::default();
     let mut in_table = false;
+    let mut rows: Vec<(usize, &str, String, String)> = Vec::new();
     for (i, l) in text.lines().enumerate() {
         let t: Vec<&str> = l.split_whitespace().collect();
         if t == ["Id", "Name", "State"] {
@@ -1306,6 +1307,49 @@ fn parse_virsh_list(text: &str) -> HostState {
         st.facts
             .push(json!({"type": "virsh-domain", "line": i + 1, "id": t[0],
             "name": t[1], "state": t[2..].join(" ")}));
+        rows.push((i, l, t[1].to_string(), t[2..].join(" ")));
+    }
+    // Every running domain paused at once. Nobody pauses all VMs of a host
+    // by hand; qemu pauses a VM by itself when a disk write fails under its
+    // error policy, and libvirt's default policy (werror=enospc) stops only
+    // on ENOSPC: the storage under their images most likely filled up.
+    let paused: Vec<&(usize, &str, String, String)> =
+        rows.iter().filter(|r| r.3 == "paused").collect();
+    let running = rows.iter().any(|r| r.3 == "running");
+    if paused.len() >= 2 && !running {
+        let names: Vec<&str> = paused.iter().map(|r| r.2.as_str()).collect();
+        let mut c = Check::new(
+            "domains-paused",
+            Severity::Warning,
+            format!(
+                "all {} running domains are paused ({}): qemu pauses a VM by itself when a disk write fails, with libvirt's default policy only on ENOSPC — the storage holding their images is most likely full",
+                names.len(),
+                names.join(", ")
+            ),
+            format!(
+                "실행 중이던 도메인 {}개가 모두 paused 상태입니다({}): qemu는 디스크 쓰기가 실패하면 VM을 스스로 멈추며, libvirt 기본 정책에서는 ENOSPC일 때만 멈춥니다 — 이미지가 있는 스토리지가 가득 찼을 가능성이 큽니다",
+                names.len(),
+                names.join(", ")
+            ),
+        );
+        for r in &paused {
+            c.add_field_once("domain", &r.2, FieldKind::Domain);
+            c.add_cite(&Cite::nth(r.0, r.1));
+        }
+        c.add_fix(
+            "Read why the domain is paused (ioerror, and the disk's error: no space)",
+            "도메인이 paused 된 이유(ioerror)와 디스크 오류(no space)를 확인",
+            Some(format!(
+                "virsh domstate --reason {0}; virsh domblkerror {0}",
+                names[0]
+            )),
+        );
+        c.add_fix(
+            "See how full the storage under the images is",
+            "이미지가 있는 스토리지 사용량 확인",
+            Some("df -h /var/lib/libvirt/images".to_string()),
+        );
+        st.checks.push(c);
     }
     st
 }
@@ -2508,6 +2552,23 @@ mod tests {
             .map(|c| (c.id.as_str(), c.severity))
             .collect()
     }
+    #[test]
+    fn every_domain_paused_at_once_points_at_full_storage() {
+        let all = " Id   Name      State\n----------------------\n 1    web-0     paused\n 2    db-0      paused\n -    old       shut off\n";
+        let st = parse_virsh_list(all);
+        let c = check(&st, "domains-paused");
+        assert_eq!(c.severity, Severity::Warning);
+        assert_eq!(c.evidence.len(), 2);
+        assert!(
+            c.fields
+                .iter()
+                .any(|(n, v, _)| n == "domain" && v == "db-0")
+        );
+        // One paused among running ones is an operator's pause, not this.
+        let one = " Id   Name      State\n----------------------\n 1    web-0     paused\n 2    db-0      running\n 3    db-1      paused\n";
+        assert!(parse_virsh_list(one).checks.is_empty());
+    }
+
     fn check<'a>(st: &'a HostState, id: &str) -> &'a Check {
         st.checks
             .iter()
