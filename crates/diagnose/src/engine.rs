@@ -600,28 +600,6 @@ pub fn diagnose(
             field_ok && linked && !vetoed
         });
     }
-    let mut findings = Vec::new();
-    for (bi, b) in knowledge.benign.iter().enumerate() {
-        let idx: Vec<usize> = (0..events.len())
-            .filter(|&i| benign_of[i] == Some(bi))
-            .collect();
-        if idx.is_empty() {
-            continue;
-        }
-        findings.push(Finding {
-            id: b.id.clone(),
-            severity: "info",
-            text: b.text.get(lang).to_string(),
-            count: occurrences(events, &idx),
-            evidence: idx
-                .iter()
-                .take(STEP_EVIDENCE)
-                .map(|&i| evidence(events[i]))
-                .collect(),
-            fix: Vec::new(),
-        });
-    }
-    findings.extend(host_findings(checks, lang));
 
     // 3. Candidates per cause. Roots need no absolute time: a raw dmesg of
     // an unknown boot or a pasted excerpt is ordered by boot seconds and
@@ -750,6 +728,45 @@ pub fn diagnose(
             }
         }
     }
+    // Benign findings, less what a diagnosis explains: a loop device's I/O
+    // errors are snap noise unless a diagnosis of this host concerns that
+    // device (its backing store failed) — then calling them harmless too
+    // would contradict it.
+    let mut diagnosed: HashSet<(Option<&str>, usize)> = HashSet::new();
+    for k in &kept {
+        for &i in &k.all {
+            for &g in &egroups[i] {
+                diagnosed.insert((k.host.as_deref(), g));
+            }
+        }
+    }
+    let explained_benign = |i: usize| {
+        egroups[i]
+            .iter()
+            .any(|&g| diagnosed.contains(&(events[i].host.as_deref(), g)))
+    };
+    let mut findings = Vec::new();
+    for (bi, b) in knowledge.benign.iter().enumerate() {
+        let idx: Vec<usize> = (0..events.len())
+            .filter(|&i| benign_of[i] == Some(bi) && !explained_benign(i))
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        findings.push(Finding {
+            id: b.id.clone(),
+            severity: "info",
+            text: b.text.get(lang).to_string(),
+            count: occurrences(events, &idx),
+            evidence: idx
+                .iter()
+                .take(STEP_EVIDENCE)
+                .map(|&i| evidence(events[i]))
+                .collect(),
+            fix: Vec::new(),
+        });
+    }
+    findings.extend(host_findings(checks, lang));
     let diagnoses = kept
         .iter()
         .zip(contributing)
