@@ -178,15 +178,9 @@ pub fn score(
 }
 
 fn read_small(path: &Path) -> Result<String> {
-    use std::io::Read;
-    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut s = String::new();
-    // Bounded by the take() above.
-    #[allow(clippy::disallowed_methods)]
-    f.take(1 << 20)
-        .read_to_string(&mut s)
+    let bytes = rootline_live::sys::read_capped(path, 1 << 20)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(s)
+    String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8", path.display()))
 }
 
 /// The terminal table: one line per case (failures marked), then the

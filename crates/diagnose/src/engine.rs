@@ -1269,13 +1269,12 @@ fn join(list: &[String]) -> String {
     }
 }
 
-/// A placeholder filled, or known to have no value in this incident.
+/// A placeholder filled (or a brace group kept as written), or known to
+/// have no value in this incident.
 enum Filled {
     Value(String),
     /// A placeholder of the template language with no value here.
     Unknown(&'static str),
-    /// Not a placeholder (`{print $1}` in a command): kept as written.
-    Verbatim(String),
 }
 
 impl Values {
@@ -1344,7 +1343,7 @@ impl Values {
             };
             let name = &after[..close];
             match self.value(name, each) {
-                Filled::Value(v) | Filled::Verbatim(v) => out.push_str(&v),
+                Filled::Value(v) => out.push_str(&v),
                 Filled::Unknown(noun) => {
                     unknown = true;
                     if !in_clause {
@@ -1406,7 +1405,8 @@ impl Values {
                 };
             }
         }
-        Filled::Verbatim(format!("{{{name}}}"))
+        // Not a placeholder (`{print $1}` in a command): kept as written.
+        Filled::Value(format!("{{{name}}}"))
     }
 
     fn actions(&self, defs: &[ActionDef], lang: Lang) -> Vec<Action> {

@@ -150,17 +150,14 @@ impl Step {
     /// Whether an event belongs to this step: its signature, and its fields
     /// pass the step's `when` filters.
     pub fn accepts(&self, e: &rootline_model::Event) -> bool {
+        let matches = |(field, re): &(String, Regex)| {
+            e.fields
+                .get(field)
+                .is_some_and(|v| re.is_match(&v.to_string()))
+        };
         self.takes(&e.signature)
-            && self.when.iter().all(|(field, re)| {
-                e.fields
-                    .get(field)
-                    .is_some_and(|v| re.is_match(&v.to_string()))
-            })
-            && !self.unless.iter().any(|(field, re)| {
-                e.fields
-                    .get(field)
-                    .is_some_and(|v| re.is_match(&v.to_string()))
-            })
+            && self.when.iter().all(matches)
+            && !self.unless.iter().any(matches)
     }
 }
 
