@@ -47,12 +47,7 @@ pub struct Error {
     pub message: String,
 }
 
-/// Text in English and Korean.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Text {
-    pub en: String,
-    pub ko: String,
-}
+pub use rootline_model::Text;
 
 /// A real line the signature must (or must not) recognise.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,13 +163,14 @@ impl Catalog {
         };
         let mut files = Vec::new();
         toml_files(dir, &mut files).map_err(|e| io_err(dir, e))?;
-        // `DIR/causes/` holds cause definitions (rootline-diagnose), not
-        // signatures: one --catalog directory carries both.
+        // `DIR/causes/` holds cause definitions (rootline-diagnose) and
+        // `DIR/checks/` host checks (rootline-hoststate), not signatures:
+        // one --catalog directory carries all three.
         files.retain(|f| {
             f.strip_prefix(dir)
                 .ok()
                 .and_then(|r| r.components().next())
-                .is_none_or(|c| c.as_os_str() != "causes")
+                .is_none_or(|c| c.as_os_str() != "causes" && c.as_os_str() != "checks")
         });
         files.sort();
         let mut texts = Vec::new();

@@ -407,12 +407,17 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let bytes = Arc::new(AtomicU64::new(0));
     let live = args.live || args.live_opt.root.is_some() || args.paths.is_empty();
     let progress = Progress::start(bytes.clone());
-    let analysis = if live {
+    let mut analysis = if live {
         analyze_live(&args, &matcher, &cfg, &bytes)?
     } else {
         rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes))
     };
     progress.stop();
+    // Host checks read as the check book in use says (an operator's
+    // `--catalog DIR/checks/` overrides the shipped text and fixes).
+    for h in &mut analysis.host {
+        knowledge.checks.render_all(&mut h.state.checks);
+    }
     let outcome = run_diagnosis(&analysis, &knowledge, &catalog, lang);
 
     let out = match args.format {
@@ -601,6 +606,17 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
                 ));
             }
             out.push_str(&format!("{} signatures\n", catalog.signatures.len()));
+            let knowledge = load_knowledge(&opt, &catalog)?;
+            for c in &knowledge.checks.defs {
+                out.push_str(&format!(
+                    "host.{:<39} {:<13} {:<8} {}\n",
+                    c.id,
+                    "host-state",
+                    c.severity.as_str(),
+                    c.title.en
+                ));
+            }
+            out.push_str(&format!("{} host checks\n", knowledge.checks.defs.len()));
             emit(&out)?;
             Ok(EXIT_OK)
         }
@@ -611,6 +627,10 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
             // the message, exactly as the scanner does.
             let extract = |line: &str| parse_line(LogFormat::Plain, line.as_bytes(), &[]).message;
             let failures = catalog.check_examples(&matcher, &extract);
+            let check_failures = knowledge.checks.test_examples();
+            for f in &check_failures {
+                eprintln!("FAIL host.{} ({}): {}", f.check, f.origin, f.problem);
+            }
             let examples: usize = catalog
                 .signatures
                 .iter()
@@ -657,22 +677,29 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
                 }
             }
             emit(&format!(
-                "{} signatures, {} examples: {} passed, {} failed\n{} causes, {} example bundles: {} passed, {} failed\n",
+                "{} signatures, {} examples: {} passed, {} failed\n{} host checks, {} examples: {} passed, {} failed\n{} causes, {} example bundles: {} passed, {} failed\n",
                 catalog.signatures.len(),
                 examples,
                 examples.saturating_sub(failures.len()),
                 failures.len(),
+                knowledge.checks.defs.len(),
+                knowledge.checks.example_count(),
+                knowledge
+                    .checks
+                    .example_count()
+                    .saturating_sub(check_failures.len()),
+                check_failures.len(),
                 knowledge.causes.len(),
                 bundles,
                 bundles - bundle_failures,
                 bundle_failures
             ))?;
-            if failures.is_empty() && bundle_failures == 0 {
+            if failures.is_empty() && check_failures.is_empty() && bundle_failures == 0 {
                 Ok(EXIT_OK)
             } else {
                 bail!(
                     "{} catalog example(s) failed",
-                    failures.len() + bundle_failures
+                    failures.len() + check_failures.len() + bundle_failures
                 )
             }
         }

@@ -303,12 +303,12 @@ fn host_findings(checks: &[HostCheck<'_>], lang: Lang) -> Vec<Finding> {
             fix: c
                 .fix
                 .iter()
-                .map(|(en, ko, cmd)| Action {
+                .map(|f| Action {
                     text: match lang {
-                        Lang::En => en.clone(),
-                        Lang::Ko => ko.clone(),
+                        Lang::En => f.en.clone(),
+                        Lang::Ko => f.ko.clone(),
                     },
-                    command: cmd.clone(),
+                    command: f.command.clone(),
                 })
                 .collect(),
         });
@@ -1288,73 +1288,14 @@ impl Values {
 
     /// As `fill`, and whether a placeholder outside optional clauses had
     /// no value (a command with a missing name cannot be run as printed).
+    /// The template language is the one of every knowledge file
+    /// (`rootline_model::text`).
     fn fill_checked(&self, template: &str, each: Option<(EntityKind, &str)>) -> (String, bool) {
-        let mut out = String::with_capacity(template.len());
-        let mut unknown = false;
-        let mut rest = template;
-        while let Some(open) = rest.find("[[") {
-            let (text, u) = self.fill_plain(&rest[..open], each, false);
-            out.push_str(&text);
-            unknown |= u;
-            let after = &rest[open + 2..];
-            let Some(close) = after.find("]]") else {
-                rest = after;
-                break;
-            };
-            let (clause, u) = self.fill_plain(&after[..close], each, true);
-            if !u {
-                out.push_str(&clause);
-            }
-            rest = &after[close + 2..];
-        }
-        let (text, u) = self.fill_plain(rest, each, false);
-        out.push_str(&text);
-        unknown |= u;
-        // A dropped clause can leave doubled or dangling spaces.
-        let mut tidy = String::with_capacity(out.len());
-        for part in out.split(' ') {
-            if part.is_empty() && tidy.ends_with(' ') {
-                continue;
-            }
-            tidy.push_str(part);
-            tidy.push(' ');
-        }
-        tidy.pop();
-        (tidy.replace(" .", ".").replace(" ,", ","), unknown)
-    }
-
-    /// Placeholders of one run of text; in a clause, an unknown one is only
-    /// reported (the caller drops the clause).
-    fn fill_plain(
-        &self,
-        template: &str,
-        each: Option<(EntityKind, &str)>,
-        in_clause: bool,
-    ) -> (String, bool) {
-        let mut out = String::with_capacity(template.len());
-        let mut unknown = false;
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
-                out.push_str(&rest[open..]);
-                return (out, unknown);
-            };
-            let name = &after[..close];
-            match self.value(name, each) {
-                Filled::Value(v) => out.push_str(&v),
-                Filled::Unknown(noun) => {
-                    unknown = true;
-                    if !in_clause {
-                        out.push_str(noun);
-                    }
-                }
-            }
-            rest = &after[close + 1..];
-        }
-        out.push_str(rest);
-        (out, unknown)
+        let f = rootline_model::text::fill(template, &|name| match self.value(name, each) {
+            Filled::Value(v) => rootline_model::text::Slot::Value(v),
+            Filled::Unknown(noun) => rootline_model::text::Slot::Unknown(noun.to_string()),
+        });
+        (f.text, f.unknown)
     }
 
     fn value(&self, name: &str, each: Option<(EntityKind, &str)>) -> Filled {

@@ -21,29 +21,7 @@ pub struct Error {
     pub message: String,
 }
 
-/// Text in English and Korean.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Text {
-    pub en: String,
-    pub ko: String,
-}
-
-/// The report language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ko,
-}
-
-impl Text {
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Ko => &self.ko,
-        }
-    }
-}
+pub use rootline_model::{Lang, Text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -279,11 +257,21 @@ impl Benign {
     }
 }
 
-/// Every cause and benign rule.
+/// Every cause, benign rule and host check definition.
 #[derive(Clone, Debug, Default)]
 pub struct Knowledge {
     pub causes: Vec<Cause>,
     pub benign: Vec<Benign>,
+    /// The host check book (`catalog/checks/`): what each host check says.
+    pub checks: rootline_hoststate::CheckBook,
+}
+
+fn book_error(e: rootline_hoststate::book::Error) -> Error {
+    Error {
+        file: e.file,
+        line: 0,
+        message: e.message,
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -411,7 +399,10 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<Entry>, Error> {
 impl Knowledge {
     /// The causes compiled into the binary.
     pub fn builtin() -> Result<Knowledge, Error> {
-        let mut k = Knowledge::default();
+        let mut k = Knowledge {
+            checks: rootline_hoststate::CheckBook::builtin().map_err(book_error)?,
+            ..Knowledge::default()
+        };
         k.apply(
             BUILTIN
                 .iter()
@@ -421,9 +412,11 @@ impl Knowledge {
         Ok(k)
     }
 
-    /// Add or override causes from `DIR/causes/*.toml` (the `--catalog`
-    /// directory). A missing `causes/` is not an error.
+    /// Add or override causes from `DIR/causes/*.toml` and host checks from
+    /// `DIR/checks/*.toml` (the `--catalog` directory). A missing
+    /// directory is not an error.
     pub fn extend_from_dir(&mut self, dir: &Path) -> Result<(), Error> {
+        self.checks.extend_from_dir(dir).map_err(book_error)?;
         let causes = dir.join("causes");
         let Ok(rd) = std::fs::read_dir(&causes) else {
             return Ok(());

@@ -5,12 +5,7 @@ use std::fmt::Write;
 use crate::apply::{Applied, ItemOutcome};
 use crate::plan::{Plan, TargetKind, Verdict};
 
-/// The language of the text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ko,
-}
+pub use rootline_model::Lang;
 
 fn kind_name(k: TargetKind, lang: Lang) -> &'static str {
     match (k, lang) {

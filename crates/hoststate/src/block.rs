@@ -3196,7 +3196,7 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
             c.evidence.iter().map(|e| e.line).collect::<Vec<_>>(),
             vec![1, 2, 4, 5, 7]
         );
-        let cmds: Vec<&str> = c.fix.iter().filter_map(|f| f.2.as_deref()).collect();
+        let cmds: Vec<&str> = c.fix.iter().filter_map(|f| f.command.as_deref()).collect();
         assert_eq!(
             cmds,
             vec![
@@ -3214,7 +3214,7 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         assert!(
             q.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("multipathd disablequeueing map mpathd"))
+                .any(|f| f.command.as_deref() == Some("multipathd disablequeueing map mpathd"))
         );
         assert!(!q.en.is_empty() && !q.ko.is_empty());
     }
@@ -3294,7 +3294,7 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("multipath -f mpathz"))
+                .any(|f| f.command.as_deref() == Some("multipath -f mpathz"))
         );
         // Partitions and LVs with open 0 are not flagged.
         assert_eq!(
@@ -3352,7 +3352,7 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         assert!(has_field(c, "device", "loop1"));
         assert_eq!(c.evidence[0].line, 2);
         assert_eq!(
-            c.fix.last().unwrap().2.as_deref(),
+            c.fix.last().unwrap().command.as_deref(),
             Some("losetup -d /dev/loop1")
         );
 
@@ -3372,7 +3372,8 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         assert!(has_field(c, "device", "sde"));
         assert!(c.evidence.iter().any(|e| e.text.contains("FAILED")));
         assert!(c.fix.iter().any(|f| {
-            f.2.as_deref()
+            f.command
+                .as_deref()
                 .is_some_and(|x| x.contains("-p 10.40.2.11:3260 --login"))
         }));
 
@@ -3590,10 +3591,11 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
             assert!(
                 c.fix
                     .iter()
-                    .any(|f| f.2.as_deref() == Some("echo 1 > /sys/block/sdd/device/delete"))
+                    .any(|f| f.command.as_deref() == Some("echo 1 > /sys/block/sdd/device/delete"))
             );
             assert!(!c.fix.iter().any(|f| {
-                f.2.as_deref()
+                f.command
+                    .as_deref()
                     .is_some_and(|x| x.contains("disablequeueing"))
             }));
         }
@@ -3646,7 +3648,7 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
             assert!(
                 c.fix
                     .iter()
-                    .any(|f| f.2.as_deref() == Some("multipathd disablequeueing map mpathu"))
+                    .any(|f| f.command.as_deref() == Some("multipathd disablequeueing map mpathu"))
             );
             assert_eq!(st.facts[1]["paths"][0]["device"], "sdc");
         }
@@ -3724,7 +3726,7 @@ rw  8192   512  4096          0      2147483648   /dev/dm-1
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("blockdev --setrw /dev/dm-1"))
+                .any(|f| f.command.as_deref() == Some("blockdev --setrw /dev/dm-1"))
         );
     }
 }

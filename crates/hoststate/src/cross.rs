@@ -39,6 +39,7 @@ pub fn cross_check(files: &[(&str, &HostState)]) -> Crossed {
     scsi_outside_multipath(&fs, &mut out);
     out.superseded.sort();
     out.superseded.dedup();
+    crate::book::shipped().render_all(&mut out.checks);
     out
 }
 
@@ -1079,7 +1080,7 @@ drwxrwxrwx. 2 root   root           4096 Oct  9 15:47 .
             .find(|e| e.file.as_deref() == Some("etc/libvirt/qemu.conf"))
             .unwrap();
         assert_eq!((conf.line, conf.text.as_str()), (2, "user = \"qemu\""));
-        assert!(v.fix.iter().any(|f| f.2.as_deref().is_some_and(|c| c.starts_with("chown qemu:qemu /var/lib/cinder/mnt/63bf80ae8c90ff6c5fcee0d7b3c5711e/volume-2c8e41f0"))));
+        assert!(v.fix.iter().any(|f| f.command.as_deref().is_some_and(|c| c.starts_with("chown qemu:qemu /var/lib/cinder/mnt/63bf80ae8c90ff6c5fcee0d7b3c5711e/volume-2c8e41f0"))));
         assert!(
             v.fields
                 .iter()
@@ -1171,7 +1172,7 @@ nfs_mount_options = vers=4
                 .any(|e| e.text.ends_with(".cinderSecureEnvIndicator"))
         );
         assert!(v.evidence.iter().any(|e| e.text == "[nfs-nas01]"));
-        assert!(v.fix.iter().any(|f| f.2.as_deref().is_some_and(|c| c.contains("crudini --set /etc/cinder/cinder.conf nfs-nas01 nas_secure_file_operations false"))));
+        assert!(v.fix.iter().any(|f| f.command.as_deref().is_some_and(|c| c.contains("crudini --set /etc/cinder/cinder.conf nfs-nas01 nas_secure_file_operations false"))));
 
         // Options set explicitly: the indicator is intended.
         let set = format!(
@@ -1304,7 +1305,7 @@ size=40G features='0' hwhandler='1 alua' wp=rw
             v.en
         );
         assert_eq!(cited_files(v).len(), 2);
-        let cmds: Vec<&str> = v.fix.iter().filter_map(|f| f.2.as_deref()).collect();
+        let cmds: Vec<&str> = v.fix.iter().filter_map(|f| f.command.as_deref()).collect();
         assert!(cmds.contains(&"multipath -f mpathd"), "{cmds:?}");
         assert!(
             cmds.iter()

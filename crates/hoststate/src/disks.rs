@@ -2296,7 +2296,7 @@ status_field	: 0(SUCCESS: The command completed successfully)
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("nvme error-log /dev/nvme0"))
+                .any(|f| f.command.as_deref() == Some("nvme error-log /dev/nvme0"))
         );
         assert!(!c.ko.is_empty());
     }
@@ -2383,7 +2383,7 @@ status_field	: 0(SUCCESS: The command completed successfully)
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("smartctl -t long /dev/sdb"))
+                .any(|f| f.command.as_deref() == Some("smartctl -t long /dev/sdb"))
         );
     }
 

@@ -672,11 +672,7 @@ fn parse_manifest(text: &str) -> HostState {
     let mut st = crate::sos::parse(Kind::SosManifest, text).unwrap_or_default();
     // sos's words are about a sosreport; this one is rootline's own.
     for c in &mut st.checks {
-        c.en = c.en.replace(
-            "when the sosreport was taken",
-            "when rootline collected evidence",
-        );
-        c.ko = c.ko.replace("sosreport 수집 중", "rootline 수집 중");
+        c.flag("rootline", true);
     }
     let Ok(root) = serde_json::from_str::<Value>(text) else {
         return st;
@@ -869,7 +865,7 @@ mod tests {
         assert!(has(deleted, "device", "loop3") && has(deleted, "path", "/var/tmp/x.img"));
         assert_eq!(deleted.evidence[0].line, 4);
         assert_eq!(
-            deleted.fix.last().unwrap().2.as_deref(),
+            deleted.fix.last().unwrap().command.as_deref(),
             Some("losetup -d /dev/loop3")
         );
         let stalled = &st.checks[4];
@@ -892,7 +888,7 @@ mod tests {
             stalled
                 .fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("echo 1 > /sys/fs/fuse/connections/52/abort"))
+                .any(|f| f.command.as_deref() == Some("echo 1 > /sys/fs/fuse/connections/52/abort"))
         );
         let inflight = &st.checks[5];
         assert!(
@@ -987,7 +983,7 @@ mod tests {
     }
   }
 }"#;
-        let st = parse_manifest(text);
+        let st = crate::parse(Kind::LiveManifest, text);
         assert_eq!(
             ids(&st),
             vec![

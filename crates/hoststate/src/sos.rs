@@ -4,7 +4,7 @@
 //! or `virsh list` that does not answer is itself evidence of a stuck
 //! storage stack.
 
-use rootline_model::{FieldKind, Severity};
+use rootline_model::FieldKind;
 use serde_json::Value;
 
 use crate::parsers::Kind;
@@ -100,51 +100,22 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
             .unwrap_or_default()
             .to_string();
         let storage = STORAGE_COMMANDS.contains(&program.as_str());
+        let mut c = Check::raise("command-timed-out");
+        c.add_field("task", &program, FieldKind::Task);
+        c.bind("command", &command);
+        if let Some(t) = run_time {
+            c.bind("seconds", format!("{t:.0}"));
+        }
+        c.flag("storage", storage);
         let secs = run_time
             .map(|t| format!(" after {t:.0} s"))
             .unwrap_or_default();
-        st.checks.push(Check {
-            id: "command-timed-out".to_string(),
-            severity: if storage { Severity::Error } else { Severity::Warning },
-            en: format!(
-                "`{command}` did not answer when the sosreport was taken (killed{secs}, return code 124){}",
-                if storage {
-                    ": storage commands hang when a device or multipath map is stuck with I/O queued"
-                } else {
-                    ""
-                }
-            ),
-            ko: format!(
-                "sosreport 수집 중 `{command}`가 응답하지 않음 (timeout{secs}, return code 124){}",
-                if storage {
-                    ": device나 multipath map이 I/O를 queue한 채 멈추면 스토리지 명령이 hang됨"
-                } else {
-                    ""
-                }
-            ),
-            fields: vec![("task".to_string(), program.clone(), FieldKind::Task)],
-            evidence: vec![Cite {
-                line: line_of(text, &command),
-                text: format!("{command}: return_code 124{secs}"),
-                file: None,
-            }],
-            fix: if storage {
-                vec![
-                    (
-                        "Find what the command waits on: processes in D state and their kernel stacks.".to_string(),
-                        "명령이 무엇을 기다리는지 확인: D state 프로세스와 커널 스택.".to_string(),
-                        Some("ps -eo pid,stat,wchan:32,cmd | awk '$2 ~ /D/'; cat /proc/<pid>/stack".to_string()),
-                    ),
-                    (
-                        "Check for maps with no active path that queue I/O.".to_string(),
-                        "active path 없이 I/O를 queue하는 map 확인.".to_string(),
-                        Some("timeout 10 multipathd show maps status".to_string()),
-                    ),
-                ]
-            } else {
-                Vec::new()
-            },
+        c.add_cite(&Cite {
+            line: line_of(text, &command),
+            text: format!("{command}: return_code 124{secs}"),
+            file: None,
         });
+        st.checks.push(c);
     }
     Some(st)
 }
@@ -248,12 +219,12 @@ mod tests {
     fn a_timed_out_storage_command_is_an_error() {
         let kind = recognise("sosreport-x/sos_reports/manifest.json", MANIFEST);
         assert_eq!(kind, Some(Kind::SosManifest));
-        let st = parse(Kind::SosManifest, MANIFEST).unwrap();
+        let st = crate::parse(Kind::SosManifest, MANIFEST);
         assert_eq!(st.facts.len(), 3);
         assert_eq!(st.checks.len(), 1);
         let c = &st.checks[0];
         assert_eq!(c.id, "command-timed-out");
-        assert_eq!(c.severity, Severity::Error);
+        assert_eq!(c.severity, rootline_model::Severity::Error);
         assert!(c.en.contains("multipath -ll"), "{}", c.en);
         assert!(c.evidence[0].line > 1);
         assert_eq!(st.facts[0]["plugin"], "multipath");

@@ -1527,9 +1527,13 @@ Core 0:
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("swapoff -a && swapon -a"))
+                .any(|f| f.command.as_deref() == Some("swapoff -a && swapon -a"))
         );
-        assert!(c.fix.iter().any(|f| f.2.as_deref() == Some("vmstat 1 10")));
+        assert!(
+            c.fix
+                .iter()
+                .any(|f| f.command.as_deref() == Some("vmstat 1 10"))
+        );
     }
 
     #[test]

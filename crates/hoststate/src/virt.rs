@@ -271,8 +271,12 @@ fn field(name: &str, value: &str, kind: FieldKind) -> (String, String, FieldKind
     (name.to_string(), value.to_string(), kind)
 }
 
-fn fix(en: &str, ko: &str, cmd: Option<String>) -> (String, String, Option<String>) {
-    (en.to_string(), ko.to_string(), cmd)
+fn fix(en: &str, ko: &str, cmd: Option<String>) -> crate::Fix {
+    crate::Fix {
+        en: en.to_string(),
+        ko: ko.to_string(),
+        command: cmd,
+    }
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -650,6 +654,7 @@ fn parse_ps(text: &str) -> HostState {
                     p.pid
                 ),
                 fields,
+                values: Default::default(),
                 evidence,
                 fix: vec![
                     fix(
@@ -701,6 +706,7 @@ fn parse_ps(text: &str) -> HostState {
                 if p.d_threads.is_empty() { "" } else { "; 스레드 하나가 아직 D 상태에 묶여 있습니다" }
             ),
             fields,
+            values: Default::default(),
             evidence,
             fix: vec![
                 fix(
@@ -742,7 +748,7 @@ fn image_from_prompt(lines: &[&str], verb: &str) -> Option<String> {
     })
 }
 
-fn image_fixes(image: &str, leaks_only: bool) -> Vec<(String, String, Option<String>)> {
+fn image_fixes(image: &str, leaks_only: bool) -> Vec<crate::Fix> {
     let mut v = vec![
         fix(
             "Stop the guest that uses the image (never repair an image in use).",
@@ -898,6 +904,7 @@ fn parse_qemu_img_check(text: &str) -> HostState {
             en: format!("qemu-img check found {corruptions} corruption(s) in {img}: data may be corrupted, and further writes may corrupt it."),
             ko: format!("qemu-img check 가 {img} 에서 손상 {corruptions} 건을 찾았습니다: 데이터가 손상되었을 수 있고 계속 쓰면 더 손상될 수 있습니다."),
             fields,
+            values: Default::default(),
             evidence: ev,
             fix: image_fixes(&img, false),
         });
@@ -919,6 +926,7 @@ fn parse_qemu_img_check(text: &str) -> HostState {
             en: format!("qemu-img check found {leaks} leaked cluster(s) in {img}: wasted space, no harm to data, usually left by an interrupted write or a crash."),
             ko: format!("qemu-img check 가 {img} 에서 누수 클러스터 {leaks} 개를 찾았습니다: 공간 낭비일 뿐 데이터 손상은 아니며, 보통 중단된 쓰기나 비정상 종료의 흔적입니다."),
             fields,
+            values: Default::default(),
             evidence: ev,
             fix: image_fixes(&img, true),
         });
@@ -1023,6 +1031,7 @@ fn parse_qemu_img_info(text: &str) -> HostState {
                 en: format!("qcow2 image {img} is marked corrupt (corrupt: true): qemu refuses writes until it is repaired."),
                 ko: format!("qcow2 이미지 {img} 에 corrupt: true 표시가 있습니다: 수리 전까지 qemu 는 쓰기를 거부합니다."),
                 fields: vec![field("path", &img, FieldKind::Path)],
+                values: Default::default(),
                 evidence: ev,
                 fix: image_fixes(&img, false),
             });
@@ -1261,6 +1270,7 @@ fn parse_domain_xml(text: &str) -> HostState {
                 en: format!("Domain {dom} disk {source}: {why_en}."),
                 ko: format!("도메인 {dom} 디스크 {source}: {why_ko}."),
                 fields,
+                values: Default::default(),
                 evidence: ev,
                 fix: vec![
                     fix(
@@ -1684,6 +1694,7 @@ fn parse_openstack(text: &str) -> HostState {
                         "인스턴스 {inst} 는 {start} 에 사용자가 아니라 compute 호스트가 정지시켰습니다 ({request} 의 user_id 가 None): 게스트가 스스로 꺼졌거나 qemu 가 죽으면 Nova 의 전원 상태 동기화가 인스턴스를 stop 합니다. 그 시각의 호스트와 게스트를 확인하십시오."
                     ),
                     fields,
+                    values: Default::default(),
                     evidence: ev,
                     fix: vec![
                         fix(
@@ -1763,6 +1774,7 @@ fn parse_openstack(text: &str) -> HostState {
             en: format!("Instance {inst} was stopped {stops} times and started {starts} times between {first} and {last}: it keeps going down and being restarted."),
             ko: format!("인스턴스 {inst} 가 {first} ~ {last} 사이에 {stops} 번 정지되고 {starts} 번 시작되었습니다: 반복적으로 꺼지고 다시 켜지고 있습니다."),
             fields,
+            values: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2118,6 +2130,7 @@ fn parse_ls(text: &str) -> HostState {
             en: format!("{} volume file(s) cannot be read/written by qemu (running as {qemu_user}): {list}; the guest gets Permission denied (13) on its disk.{ind_en}", bad.len()),
             ko: format!("볼륨 파일 {} 개를 qemu({qemu_user} 로 실행)가 읽고 쓸 수 없습니다: {list}; 게스트 디스크에서 Permission denied (13) 가 발생합니다.{ind_ko}", bad.len()),
             fields,
+            values: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2227,6 +2240,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
             en: format!("nova [libvirt] {} = {} but cinder use_multipath_for_image_xfer = {}: volumes are attached through a different path stack by Nova and by Cinder.", n.1, n.2, c.2),
             ko: format!("nova [libvirt] {} = {} 인데 cinder use_multipath_for_image_xfer = {} 입니다: Nova 와 Cinder 가 서로 다른 경로 구성으로 볼륨을 붙입니다.", n.1, n.2, c.2),
             fields: vec![],
+            values: Default::default(),
             evidence: vec![Cite::nth(n.3, lines[n.3]), Cite::nth(c.3, lines[c.3])],
             fix: vec![fix(
                 "Set both to the same value (true on multipath hosts) and restart nova-compute and cinder-volume.",
@@ -2317,6 +2331,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
             en: format!("Cinder NFS backend [{s}] leaves {which} unset (auto): on a new share Cinder writes .cinderSecureEnvIndicator and switches to secure mode, so volume files become owned by the service user with mode 0660 and qemu (a different user) gets Permission denied."),
             ko: format!("Cinder NFS 백엔드 [{s}] 에 {which} 가 설정되지 않아 auto 입니다: 새 공유에서 Cinder 가 .cinderSecureEnvIndicator 를 만들고 secure 모드로 바뀌어, 볼륨 파일이 서비스 사용자 소유 0660 이 되고 다른 사용자인 qemu 는 Permission denied 를 받습니다."),
             fields: vec![field("backend", s, FieldKind::Text)],
+            values: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2500,6 +2515,7 @@ fn parse_multipath_conf(text: &str) -> HostState {
             en: format!("multipath.conf {what}: I/O queues forever when all paths are lost (no_path_retry queue / queue_if_no_path without a bound): processes hang in D state instead of getting an error."),
             ko: format!("multipath.conf {what}: 모든 경로가 끊기면 I/O 가 무한히 queue 됩니다 (no_path_retry queue / 제한 없는 queue_if_no_path): 프로세스가 오류 대신 D 상태로 멈춥니다."),
             fields,
+            values: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2782,17 +2798,17 @@ No errors were found on the image.
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("virsh shutdown <domain>"))
+                .any(|f| f.command.as_deref() == Some("virsh shutdown <domain>"))
         );
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2 == Some(format!("cp {img} {img}.bak")))
+                .any(|f| f.command == Some(format!("cp {img} {img}.bak")))
         );
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2 == Some(format!("qemu-img check -r all {img}")))
+                .any(|f| f.command == Some(format!("qemu-img check -r all {img}")))
         );
         let l = check(&st, "qemu-img-leaks");
         assert_eq!(l.severity, Severity::Warning);
@@ -2806,10 +2822,8 @@ No errors were found on the image.
         let (k, st) = run("qemu-img-check.json", CHECK_JSON);
         assert_eq!(k, Kind::QemuImgCheck);
         let l = check(&st, "qemu-img-leaks");
-        assert!(
-            l.fix.iter().any(|f| f.2.as_deref()
-                == Some("qemu-img check -r all /home/libvirt/images/compute.qcow2"))
-        );
+        assert!(l.fix.iter().any(|f| f.command.as_deref()
+            == Some("qemu-img check -r all /home/libvirt/images/compute.qcow2")));
         assert_eq!(l.evidence[0].text.trim(), "\"leaks\": 3,");
         for t in [CHECK_TEXT, CHECK_JSON, CHECK_REPAIRED] {
             prefixes_do_not_panic("qemu-img_check", t);
@@ -3028,7 +3042,7 @@ Format specific information:
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref().is_some_and(|x| x.starts_with(
+                .any(|f| f.command.as_deref().is_some_and(|x| x.starts_with(
                     "chmod 666 /var/lib/cinder/mnt/63bf80ae8c90ff6c5fcee0d7b3c5711e/volume-2c8e41f0"
                 )))
         );
@@ -3055,11 +3069,11 @@ Format specific information:
                 .iter()
                 .any(|e| e.text == "volume_driver = cinder.volume.drivers.nfs.NfsDriver")
         );
-        assert!(c.fix.iter().any(|f| f.2.as_deref() == Some("crudini --set /etc/cinder/cinder.conf nfs-nas01 nas_secure_file_operations false && crudini --set /etc/cinder/cinder.conf nfs-nas01 nas_secure_file_permissions false")));
+        assert!(c.fix.iter().any(|f| f.command.as_deref() == Some("crudini --set /etc/cinder/cinder.conf nfs-nas01 nas_secure_file_operations false && crudini --set /etc/cinder/cinder.conf nfs-nas01 nas_secure_file_permissions false")));
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("systemctl restart openstack-cinder-volume"))
+                .any(|f| f.command.as_deref() == Some("systemctl restart openstack-cinder-volume"))
         );
         assert_eq!(recognise("cinder.txt", &t), Some(Kind::CinderConf));
         // With the indicator in the same evidence: error; explicit options: nothing.
@@ -3133,7 +3147,7 @@ Format specific information:
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.2.as_deref() == Some("multipathd reconfigure"))
+                .any(|f| f.command.as_deref() == Some("multipathd reconfigure"))
         );
         assert_eq!(recognise("x", &t), Some(Kind::MultipathConf));
         let bounded = t.replace("no_path_retry queue", "no_path_retry 12");

@@ -12,9 +12,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod text;
+
 pub use jiff::Timestamp;
 pub use jiff::civil;
 use serde::{Serialize, Serializer};
+pub use text::{Lang, Text};
 
 /// The JSON schema version written by `rootline analyze --format json`.
 ///
