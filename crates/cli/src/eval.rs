@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use rootline_catalog::{Catalog, Matcher};
-use rootline_diagnose::{Knowledge, Lang, UNCLASSIFIED};
+use rootline_diagnose::{Lang, UNCLASSIFIED};
+use rootline_pipeline::Pipeline;
 use serde::Serialize;
 
 /// What a case expects, from its `case.toml`.
@@ -88,13 +88,8 @@ fn case_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Score every case under `dir`.
-pub fn score(
-    dir: &Path,
-    catalog: &Catalog,
-    matcher: &Matcher,
-    knowledge: &Knowledge,
-    only: Option<&str>,
-) -> Result<Score> {
+pub fn score(dir: &Path, pipeline: &Pipeline, only: Option<&str>) -> Result<Score> {
+    let knowledge = &pipeline.knowledge;
     let mut cases = Vec::new();
     for case in case_dirs(dir)? {
         let name = case
@@ -128,9 +123,7 @@ pub fn score(
             paths.push(p.to_string_lossy().into_owned());
         }
         paths.sort();
-        let analysis =
-            rootline_scan::analyze(&paths, matcher, &rootline_scan::Config::default(), None);
-        let outcome = crate::run_diagnosis(&analysis, knowledge, catalog, Lang::En);
+        let (analysis, outcome) = pipeline.run(&paths, &rootline_scan::Config::default(), Lang::En);
         let diagnoses: Vec<(String, f64)> = outcome
             .diagnoses
             .iter()

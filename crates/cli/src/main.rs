@@ -11,12 +11,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::collections::HashMap;
 
-use rootline_catalog::{Catalog, Matcher};
-use rootline_diagnose::{Knowledge, Lang};
-use rootline_model::FieldKind;
-use rootline_parse::{LogFormat, parse_line};
+use rootline_diagnose::Lang;
+use rootline_pipeline::Pipeline;
 
 mod eval;
 mod fix;
@@ -231,15 +228,8 @@ struct EvalArgs {
 }
 
 fn eval_cmd(args: EvalArgs) -> Result<u8> {
-    let (catalog, matcher) = load_catalog(&args.catalog)?;
-    let knowledge = load_knowledge(&args.catalog, &catalog)?;
-    let score = eval::score(
-        &args.dir,
-        &catalog,
-        &matcher,
-        &knowledge,
-        args.case.as_deref(),
-    )?;
+    let pipeline = load(&args.catalog)?;
+    let score = eval::score(&args.dir, &pipeline, args.case.as_deref())?;
     match args.format {
         Format::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&score)?))?,
         Format::Markdown => emit(&eval::markdown(&score))?,
@@ -264,81 +254,9 @@ enum CatalogCommand {
     },
 }
 
-/// The causes, validated against the signatures they name.
-fn load_knowledge(opt: &CatalogOpt, catalog: &Catalog) -> Result<Knowledge> {
-    let mut k = Knowledge::builtin().context("the built-in causes are invalid")?;
-    if let Some(dir) = &opt.catalog {
-        k.extend_from_dir(dir)
-            .with_context(|| format!("cannot load the causes in {}", dir.display()))?;
-    }
-    let ids: Vec<&str> = catalog.signatures.iter().map(|s| s.id.as_str()).collect();
-    k.validate(&ids)
-        .context("a cause names an unknown signature")?;
-    Ok(k)
-}
-
-/// Diagnose an analysis: its events and the checks of its host state.
-fn run_diagnosis(
-    analysis: &rootline_scan::Analysis,
-    knowledge: &Knowledge,
-    catalog: &Catalog,
-    lang: Lang,
-) -> rootline_diagnose::Outcome {
-    let checks: Vec<rootline_diagnose::HostCheck<'_>> = analysis
-        .host
-        .iter()
-        .flat_map(|h| {
-            h.state
-                .checks
-                .iter()
-                .map(move |c| rootline_diagnose::HostCheck {
-                    file: &h.path,
-                    host: h.host.as_deref(),
-                    check: c,
-                })
-        })
-        .collect();
-    let facts: Vec<rootline_diagnose::HostFact<'_>> = analysis
-        .host
-        .iter()
-        .flat_map(|h| {
-            h.state
-                .facts
-                .iter()
-                .map(move |f| rootline_diagnose::HostFact {
-                    file: &h.path,
-                    host: h.host.as_deref(),
-                    fact: f,
-                })
-        })
-        .collect();
-    rootline_diagnose::diagnose(
-        &analysis.events,
-        &checks,
-        &facts,
-        knowledge,
-        &field_kinds(catalog),
-        lang,
-    )
-}
-
-fn field_kinds(catalog: &Catalog) -> HashMap<String, Vec<(String, FieldKind)>> {
-    catalog
-        .signatures
-        .iter()
-        .map(|s| (s.id.clone(), s.fields.clone()))
-        .collect()
-}
-
-fn load_catalog(opt: &CatalogOpt) -> Result<(Catalog, Matcher)> {
-    let mut catalog = Catalog::builtin().context("the built-in catalog is invalid")?;
-    if let Some(dir) = &opt.catalog {
-        catalog
-            .extend_from_dir(dir)
-            .with_context(|| format!("cannot load the catalog in {}", dir.display()))?;
-    }
-    let matcher = catalog.compile().context("the catalog does not compile")?;
-    Ok((catalog, matcher))
+/// The shipped knowledge and an operator's `--catalog` overlay.
+fn load(opt: &CatalogOpt) -> Result<Pipeline> {
+    Ok(Pipeline::load(opt.catalog.as_deref())?)
 }
 
 /// Write to stdout; a closed pipe (`rootline … | head`) is not an error.
@@ -394,8 +312,7 @@ impl Progress {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<u8> {
-    let (catalog, matcher) = load_catalog(&args.catalog)?;
-    let knowledge = load_knowledge(&args.catalog, &catalog)?;
+    let pipeline = load(&args.catalog)?;
     let lang: Lang = args.lang.into();
     let mut cfg = rootline_scan::Config::default();
     if let Some(name) = &args.tz {
@@ -407,18 +324,13 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
     let bytes = Arc::new(AtomicU64::new(0));
     let live = args.live || args.live_opt.root.is_some() || args.paths.is_empty();
     let progress = Progress::start(bytes.clone());
-    let mut analysis = if live {
-        analyze_live(&args, &matcher, &cfg, &bytes)?
+    let analysis = if live {
+        analyze_live(&args, &pipeline, &cfg, &bytes)?
     } else {
-        rootline_scan::analyze(&args.paths, &matcher, &cfg, Some(&bytes))
+        pipeline.analyze(&args.paths, &cfg, Some(&bytes))
     };
     progress.stop();
-    // Host checks read as the check book in use says (an operator's
-    // `--catalog DIR/checks/` overrides the shipped text and fixes).
-    for h in &mut analysis.host {
-        knowledge.checks.render_all(&mut h.state.checks);
-    }
-    let outcome = run_diagnosis(&analysis, &knowledge, &catalog, lang);
+    let outcome = pipeline.diagnose(&analysis, lang);
 
     let out = match args.format {
         Format::Json => {
@@ -469,7 +381,7 @@ fn analyze(args: AnalyzeArgs) -> Result<u8> {
 /// `live:<host>`; nothing is written to disk.
 fn analyze_live(
     args: &AnalyzeArgs,
-    matcher: &Matcher,
+    pipeline: &Pipeline,
     cfg: &rootline_scan::Config,
     bytes: &AtomicU64,
 ) -> Result<rootline_scan::Analysis> {
@@ -495,8 +407,7 @@ fn analyze_live(
     }];
     // The reader is dropped when the scan ends, so a collector still
     // writing gets a broken pipe instead of waiting forever.
-    let analysis =
-        rootline_scan::analyze_with_streams(&args.paths, streams, matcher, cfg, Some(bytes));
+    let analysis = pipeline.analyze_with_streams(&args.paths, streams, cfg, Some(bytes));
     match collector.join() {
         Ok(Ok(s)) => eprintln!(
             "rootline: live evidence of {} collected in {:.1} s ({} files{})",
@@ -597,17 +508,16 @@ fn collect_cmd(args: CollectArgs) -> Result<u8> {
 fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
     match cmd {
         CatalogCommand::List(opt) => {
-            let (catalog, _) = load_catalog(&opt)?;
+            let pl = load(&opt)?;
             let mut out = String::new();
-            for s in &catalog.signatures {
+            for s in &pl.catalog.signatures {
                 out.push_str(&format!(
                     "{:<44} {:<13} {:<8} {}\n",
                     s.id, s.component, s.severity, s.description.en
                 ));
             }
-            out.push_str(&format!("{} signatures\n", catalog.signatures.len()));
-            let knowledge = load_knowledge(&opt, &catalog)?;
-            for c in &knowledge.checks.defs {
+            out.push_str(&format!("{} signatures\n", pl.catalog.signatures.len()));
+            for c in &pl.knowledge.checks.defs {
                 out.push_str(&format!(
                     "host.{:<39} {:<13} {:<8} {}\n",
                     c.id,
@@ -616,116 +526,102 @@ fn catalog_cmd(cmd: CatalogCommand) -> Result<u8> {
                     c.title.en
                 ));
             }
-            out.push_str(&format!("{} host checks\n", knowledge.checks.defs.len()));
+            out.push_str(&format!("{} host checks\n", pl.knowledge.checks.defs.len()));
             emit(&out)?;
             Ok(EXIT_OK)
         }
         CatalogCommand::Test(opt) => {
-            let (catalog, matcher) = load_catalog(&opt)?;
-            let knowledge = load_knowledge(&opt, &catalog)?;
-            // Examples are whole log lines: the real line parser extracts
-            // the message, exactly as the scanner does.
-            let extract = |line: &str| parse_line(LogFormat::Plain, line.as_bytes(), &[]).message;
-            let failures = catalog.check_examples(&matcher, &extract);
-            let check_failures = knowledge.checks.test_examples();
-            for f in &check_failures {
-                eprintln!("FAIL host.{} ({}): {}", f.check, f.origin, f.problem);
-            }
-            let examples: usize = catalog
-                .signatures
-                .iter()
-                .map(|s| s.examples.len() + s.negatives.len())
-                .sum();
-            for f in &failures {
+            let r = load(&opt)?.test_examples();
+            for f in &r.signature_failures {
                 eprintln!(
                     "FAIL {} ({}): {}\n     {}",
                     f.signature, f.origin, f.problem, f.line
                 );
             }
-            // Causes carry evidence bundles where they must be the top
-            // diagnosis; run them (paths are relative to the working
-            // directory: the repository, for the built-in ones).
-            let mut bundles = 0;
-            let mut bundle_failures = 0;
-            for cause in &knowledge.causes {
-                for path in &cause.examples {
-                    if !std::path::Path::new(path).exists() {
-                        eprintln!(
-                            "skip {} ({}): example {path} not found here",
-                            cause.id, cause.origin
-                        );
-                        continue;
-                    }
-                    bundles += 1;
-                    let analysis = rootline_scan::analyze(
-                        std::slice::from_ref(path),
-                        &matcher,
-                        &rootline_scan::Config::default(),
-                        None,
-                    );
-                    let outcome = run_diagnosis(&analysis, &knowledge, &catalog, Lang::En);
-                    let top = outcome.diagnoses.first().map(|d| d.cause.as_str());
-                    if top != Some(cause.id.as_str()) {
-                        bundle_failures += 1;
-                        eprintln!(
-                            "FAIL {} ({}): on {path} the top diagnosis is {}",
-                            cause.id,
-                            cause.origin,
-                            top.unwrap_or("(none)")
-                        );
-                    }
-                }
+            for f in &r.check_failures {
+                eprintln!("FAIL host.{} ({}): {}", f.check, f.origin, f.problem);
             }
+            for (cause, origin, path) in &r.bundles_missing {
+                eprintln!("skip {cause} ({origin}): example {path} not found here");
+            }
+            for (cause, origin, path, top) in &r.bundle_failures {
+                eprintln!(
+                    "FAIL {cause} ({origin}): on {path} the top diagnosis is {}",
+                    top.as_deref().unwrap_or("(none)")
+                );
+            }
+            let line = |what: &str, n: usize, ex: &str, total: usize, failed: usize| {
+                format!(
+                    "{n} {what}, {total} {ex}: {} passed, {failed} failed\n",
+                    total.saturating_sub(failed)
+                )
+            };
             emit(&format!(
-                "{} signatures, {} examples: {} passed, {} failed\n{} host checks, {} examples: {} passed, {} failed\n{} causes, {} example bundles: {} passed, {} failed\n",
-                catalog.signatures.len(),
-                examples,
-                examples.saturating_sub(failures.len()),
-                failures.len(),
-                knowledge.checks.defs.len(),
-                knowledge.checks.example_count(),
-                knowledge
-                    .checks
-                    .example_count()
-                    .saturating_sub(check_failures.len()),
-                check_failures.len(),
-                knowledge.causes.len(),
-                bundles,
-                bundles - bundle_failures,
-                bundle_failures
+                "{}{}{}",
+                line(
+                    "signatures",
+                    r.signatures,
+                    "examples",
+                    r.signature_examples,
+                    r.signature_failures.len()
+                ),
+                line(
+                    "host checks",
+                    r.checks,
+                    "examples",
+                    r.check_examples,
+                    r.check_failures.len()
+                ),
+                line(
+                    "causes",
+                    r.causes,
+                    "example bundles",
+                    r.bundles,
+                    r.bundle_failures.len()
+                ),
             ))?;
-            if failures.is_empty() && check_failures.is_empty() && bundle_failures == 0 {
+            if r.failed() == 0 {
                 Ok(EXIT_OK)
             } else {
-                bail!(
-                    "{} catalog example(s) failed",
-                    failures.len() + check_failures.len() + bundle_failures
-                )
+                bail!("{} catalog example(s) failed", r.failed())
             }
         }
         CatalogCommand::Export { rg: _, catalog } => {
-            let (catalog, _) = load_catalog(&catalog)?;
-            emit(&catalog.export_rg())?;
+            emit(&load(&catalog)?.catalog.export_rg())?;
             Ok(EXIT_OK)
         }
     }
 }
 
-/// `rootline explain [CAUSE]`: how a cause is recognised and fixed.
+/// `rootline explain [ID]`: how a cause is recognised and fixed, or what a
+/// host check says and fixes — in the chosen language throughout.
 fn explain(cause: Option<String>, lang: Lang, opt: &CatalogOpt) -> Result<u8> {
-    let (catalog, _) = load_catalog(opt)?;
-    let knowledge = load_knowledge(opt, &catalog)?;
+    let knowledge = load(opt)?.knowledge;
     let Some(id) = cause else {
         let mut out = String::new();
         for c in &knowledge.causes {
-            out.push_str(&format!("{:<28} {}\n", c.id, c.title.get(lang)));
+            out.push_str(&format!("{:<32} {}\n", c.id, c.title.get(lang)));
+        }
+        out.push('\n');
+        for c in &knowledge.checks.defs {
+            out.push_str(&format!("host.{:<27} {}\n", c.id, c.title.get(lang)));
         }
         emit(&out)?;
         return Ok(EXIT_OK);
     };
+    if let Some(c) = knowledge
+        .checks
+        .get(id.strip_prefix("host.").unwrap_or(&id))
+    {
+        emit(&explain_check(c, lang))?;
+        return Ok(EXIT_OK);
+    }
     let Some(c) = knowledge.causes.iter().find(|c| c.id == id) else {
         let known: Vec<&str> = knowledge.causes.iter().map(|c| c.id.as_str()).collect();
-        bail!("unknown cause {id:?}; known: {}", known.join(", "));
+        bail!(
+            "unknown cause or host check {id:?}; causes: {} (host checks: `rootline explain`)",
+            known.join(", ")
+        );
     };
     let mut o = format!(
         "{} — {}\n\n{}\n\n",
@@ -733,30 +629,51 @@ fn explain(cause: Option<String>, lang: Lang, opt: &CatalogOpt) -> Result<u8> {
         c.title.get(lang),
         c.summary.get(lang)
     );
-    o.push_str(&format!(
-        "window: {} after the first root event (from {} before)\n\n",
-        c.window, c.lead
-    ));
+    o.push_str(&match lang {
+        Lang::En => format!(
+            "window: {} after the first root event (from {} before)\n\n",
+            duration_words(c.window, lang),
+            duration_words(c.lead, lang)
+        ),
+        Lang::Ko => format!(
+            "범위: 첫 원인 이벤트 {} 전부터 {} 후까지\n\n",
+            duration_words(c.lead, lang),
+            duration_words(c.window, lang)
+        ),
+    });
     for (i, s) in c.steps.iter().enumerate() {
+        let link = match s.link {
+            rootline_diagnose::Link::Identity => lang.pick("the same object", "같은 대상"),
+            rootline_diagnose::Link::Host => lang.pick("the same host", "같은 호스트"),
+            rootline_diagnose::Link::IdentityOrHost => lang.pick(
+                "the same object, else the same host",
+                "같은 대상, 없으면 같은 호스트",
+            ),
+        };
+        let role = match s.role.as_str() {
+            "root" => lang.pick("root", "원인"),
+            "effect" => lang.pick("effect", "영향"),
+            _ => lang.pick("symptom", "증상"),
+        };
         o.push_str(&format!(
-            "{}. [{}] {} — {}\n   signatures: {}\n   linked by: {:?}{}\n",
+            "{}. [{role}] {} — {}\n   {}: {}\n   {}: {link}{}\n",
             i + 1,
-            s.role.as_str(),
             s.id,
             s.meaning.get(lang),
+            lang.pick("signatures", "시그니처"),
             s.signatures.join(", "),
-            s.link,
+            lang.pick("linked by", "연결 기준"),
             if s.untimed {
-                " (untimed events allowed)"
+                lang.pick(" (untimed events allowed)", " (시각 없는 이벤트 허용)")
             } else {
                 ""
             }
         ));
     }
     for (title, list) in [
-        ("Fix", &c.fix),
-        ("Prevention", &c.prevention),
-        ("Collect", &c.collect),
+        (lang.pick("Fix", "조치"), &c.fix),
+        (lang.pick("Prevention", "재발 방지"), &c.prevention),
+        (lang.pick("Collect", "추가 수집"), &c.collect),
     ] {
         if list.is_empty() {
             continue;
@@ -770,10 +687,95 @@ fn explain(cause: Option<String>, lang: Lang, opt: &CatalogOpt) -> Result<u8> {
         }
     }
     if !c.references.is_empty() {
-        o.push_str(&format!("\nReferences\n  {}\n", c.references.join("\n  ")));
+        o.push_str(&format!(
+            "\n{}\n  {}\n",
+            lang.pick("References", "참고 자료"),
+            c.references.join("\n  ")
+        ));
     }
     emit(&o)?;
     Ok(EXIT_OK)
+}
+
+/// A host check as its definition says it: severity, text variants, fix.
+fn explain_check(c: &rootline_hoststate::book::CheckDef, lang: Lang) -> String {
+    let mut o = format!(
+        "host.{} — {}\n{}: {}\n",
+        c.id,
+        c.title.get(lang),
+        lang.pick("severity", "심각도"),
+        c.severity.as_str()
+    );
+    if !c.binds.is_empty() {
+        o.push_str(&format!(
+            "{}: {}\n",
+            lang.pick("values", "값"),
+            c.binds.join(", ")
+        ));
+    }
+    o.push_str(&format!("\n{}\n", lang.pick("Text", "문구")));
+    for v in &c.text {
+        let when: Vec<String> = v.when.iter().map(cond_words).collect();
+        let sev = v
+            .severity
+            .map(|s| format!(" [{}]", s.as_str()))
+            .unwrap_or_default();
+        if when.is_empty() {
+            o.push_str(&format!("  - {}{sev}\n", v.text.get(lang)));
+        } else {
+            o.push_str(&format!(
+                "  - ({} {}){sev} {}\n",
+                lang.pick("when", "조건"),
+                when.join(", "),
+                v.text.get(lang)
+            ));
+        }
+    }
+    if !c.fix.is_empty() {
+        o.push_str(&format!("\n{}\n", lang.pick("Fix", "조치")));
+        for f in &c.fix {
+            o.push_str(&format!("  - {}\n", f.text.get(lang)));
+            if let Some(cmd) = &f.command {
+                o.push_str(&format!("      $ {cmd}\n"));
+            }
+        }
+    }
+    o.push_str(&match lang {
+        Lang::En => format!(
+            "\ndefined in: {} ({} examples)\n",
+            c.origin,
+            c.examples.len()
+        ),
+        Lang::Ko => format!("\n정의 위치: {} (예시 {}개)\n", c.origin, c.examples.len()),
+    });
+    o
+}
+
+fn cond_words(k: &rootline_hoststate::book::Cond) -> String {
+    use rootline_hoststate::book::Cond;
+    match k {
+        Cond::Bound(n) => n.clone(),
+        Cond::Unbound(n) => format!("!{n}"),
+        Cond::Equals(n, v) => format!("{n}={v}"),
+    }
+}
+
+/// `4320h` as "180 days" / "180일", `10m` as "10 minutes" / "10분".
+fn duration_words(d: jiff::SignedDuration, lang: Lang) -> String {
+    let secs = d.as_secs().unsigned_abs();
+    let (n, en, ko) = if secs >= 86_400 && secs % 86_400 == 0 {
+        (secs / 86_400, "days", "일")
+    } else if secs >= 3_600 && secs % 3_600 == 0 {
+        (secs / 3_600, "hours", "시간")
+    } else if secs >= 60 && secs % 60 == 0 {
+        (secs / 60, "minutes", "분")
+    } else {
+        (secs, "seconds", "초")
+    };
+    match lang {
+        Lang::En => format!("{n} {en}"),
+        Lang::Ko => format!("{n}{ko}"),
+    }
 }
 
 fn main() -> ExitCode {

@@ -402,7 +402,8 @@ fn catalog_examples_pass_through_the_real_line_parser() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(stdout.matches(" 0 failed").count(), 2, "{stdout}");
+    assert_eq!(stdout.matches(" 0 failed").count(), 3, "{stdout}");
+    assert!(stdout.contains(" host checks, "), "{stdout}");
     assert!(
         !stdout.contains(" 0 example bundles"),
         "the causes' bundles ran: {stdout}"

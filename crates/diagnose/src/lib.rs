@@ -23,7 +23,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use engine::{FieldKinds, diagnose, host_events};
-pub use knowledge::{Error, Knowledge, Lang};
+pub use knowledge::{Error, Knowledge, Lang, Link};
 
 /// The cause id of an unclassified storage fault: error-level storage
 /// evidence that no known cause explains, reported with its evidence and

@@ -23,7 +23,7 @@ pub use text::{Lang, Text};
 ///
 /// Bump the major part on any incompatible change to the serialized shape of
 /// the types in this crate.
-pub const SCHEMA_VERSION: &str = "1.2";
+pub const SCHEMA_VERSION: &str = "2.0";
 
 /// How bad a matched signature is, on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

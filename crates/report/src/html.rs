@@ -128,14 +128,14 @@ pub(crate) fn lane(component: &str) -> Lane {
     }
 }
 
-fn hms(t: Option<jiff::Timestamp>) -> String {
+fn hms(t: Option<jiff::Timestamp>, lang: Lang) -> String {
     t.map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| "(no time)".to_string())
+        .unwrap_or_else(|| crate::words::no_time(lang).to_string())
 }
 
-fn stamp(e: &Evidence) -> String {
+fn stamp(e: &Evidence, lang: Lang) -> String {
     let mark = if e.time_inferred { "~" } else { "" };
-    format!("{}{mark}", hms(e.time))
+    format!("{}{mark}", hms(e.time, lang))
 }
 
 fn sev_class(s: Severity) -> &'static str {
@@ -408,12 +408,12 @@ fn diagnosis(o: &mut String, a: &Analysis, n: usize, d: &Diagnosis, l: &Labels) 
         "<p><span class=\"badge {cc}\">{} {:.2} · {}</span> · {} <b>{}</b> · {}: {} … {} UTC</p>",
         esc(l.confidence),
         d.confidence,
-        esc(d.confidence_label),
+        esc(crate::words::word(l.lang, d.confidence_label)),
         esc(l.host),
         esc(d.host.as_deref().unwrap_or(l.host_unnamed)),
         esc(l.when),
-        hms(d.first),
-        hms(d.last)
+        hms(d.first, l.lang),
+        hms(d.last, l.lang)
     );
     let _ = writeln!(o, "<p class=\"summary\">{}</p>", esc(&d.summary));
     if !d.entities.is_empty() {
@@ -462,12 +462,12 @@ fn diagnosis(o: &mut String, a: &Analysis, n: usize, d: &Diagnosis, l: &Labels) 
             esc(&s.step),
             i + 1,
             esc(&s.step),
-            esc(s.role),
+            esc(crate::words::word(l.lang, s.role)),
             esc(&s.meaning),
-            hms(s.first),
+            hms(s.first, l.lang),
             if inferred { "~" } else { "" },
             s.count,
-            esc(s.link)
+            esc(crate::words::word(l.lang, s.link))
         );
         // The first cited line in full, the others by place (text on hover).
         for (k, e) in s.events.iter().enumerate() {
@@ -483,7 +483,7 @@ fn diagnosis(o: &mut String, a: &Analysis, n: usize, d: &Diagnosis, l: &Labels) 
                 let _ = write!(
                     o,
                     "<code class=\"more\" title=\"{}\">{}:{}</code> ",
-                    esc(&format!("{} {}", stamp(e), cut(&e.text, 300))),
+                    esc(&format!("{} {}", stamp(e, l.lang), cut(&e.text, 300))),
                     esc(&short_path(a, &e.file)),
                     e.line
                 );
@@ -548,7 +548,7 @@ fn diagnosis(o: &mut String, a: &Analysis, n: usize, d: &Diagnosis, l: &Labels) 
             let _ = writeln!(
                 o,
                 "<li><span class=\"mono\">{}</span> <code>{}</code> <code>{}:{}</code></li>",
-                esc(&stamp(e)),
+                esc(&stamp(e, l.lang)),
                 esc(&e.signature),
                 esc(&short_path(a, &e.file)),
                 e.line

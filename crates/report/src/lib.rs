@@ -14,6 +14,7 @@ use rootline_scan::Analysis;
 
 mod html;
 mod verdict;
+mod words;
 
 pub use html::html;
 use serde::Serialize;
@@ -300,13 +301,16 @@ fn fact_values(a: &Analysis, ty: &str, key: &str) -> Vec<String> {
     out
 }
 
-fn list(v: &[String], max: usize) -> String {
+fn list(v: &[String], max: usize, lang: Lang) -> String {
     if v.is_empty() {
-        return "none".to_string();
+        return lang.pick("none", "없음").to_string();
     }
     let shown: Vec<&str> = v.iter().take(max).map(String::as_str).collect();
     if v.len() > max {
-        format!("{} (+{} more)", shown.join(", "), v.len() - max)
+        match lang {
+            Lang::En => format!("{} (+{} more)", shown.join(", "), v.len() - max),
+            Lang::Ko => format!("{} (외 {}개)", shown.join(", "), v.len() - max),
+        }
     } else {
         shown.join(", ")
     }
@@ -314,15 +318,22 @@ fn list(v: &[String], max: usize) -> String {
 
 /// What the command outputs say about the host, in a few lines: disks,
 /// maps, memory, processes, loop devices.
-fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
+fn host_summary(o: &mut String, a: &Analysis, p: &Painter, lang: Lang) {
     if a.host.is_empty() {
         return;
     }
-    let _ = writeln!(
-        o,
-        "  host state from {} command outputs / configuration files:",
-        a.host.len()
-    );
+    let _ = match lang {
+        Lang::En => writeln!(
+            o,
+            "  host state from {} command outputs / configuration files:",
+            a.host.len()
+        ),
+        Lang::Ko => writeln!(
+            o,
+            "  명령 출력·설정 파일 {}개에서 읽은 호스트 상태:",
+            a.host.len()
+        ),
+    };
     let facts = || a.host.iter().flat_map(|h| h.state.facts.iter());
     let mut disks: Vec<String> = facts()
         .filter(|f| f["type"] == "block-device" && f["dev_type"] == "disk")
@@ -335,26 +346,45 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
     }
     disks.sort();
     disks.dedup();
-    let _ = writeln!(o, "    disks      {}", cut(&list(&disks, 8), 86));
+    let _ = writeln!(
+        o,
+        "    {}{}",
+        lang.pick("disks      ", "디스크     "),
+        cut(&list(&disks, 8, lang), 86)
+    );
     let mpath = fact_values(a, "multipath-map", "name");
     let dm = fact_values(a, "dm-device", "name");
     let maps = format!(
         "multipath: {}; device-mapper: {} ({})",
-        list(&mpath, 4),
+        list(&mpath, 4, lang),
         dm.len(),
-        list(&dm, 3)
+        list(&dm, 3, lang)
     );
-    let _ = writeln!(o, "    maps       {}", cut(&maps, 85));
+    let _ = writeln!(
+        o,
+        "    {}{}",
+        lang.pick("maps       ", "맵         "),
+        cut(&maps, 85)
+    );
     if let Some(m) = facts().find(|f| f["type"] == "memory") {
         let gib = |k: &str| m[k].as_f64().map(|v| format!("{:.1} GiB", v / 1024.0));
-        let _ = writeln!(
-            o,
-            "    memory     {} total, {} available, swap {} of {} used",
-            gib("total").unwrap_or_else(|| "?".into()),
-            gib("available").unwrap_or_else(|| "?".into()),
-            gib("swap_used").unwrap_or_else(|| "?".into()),
-            gib("swap_total").unwrap_or_else(|| "?".into())
+        let unknown = || lang.pick("unknown", "알 수 없음").to_string();
+        let (total, avail, used, swap) = (
+            gib("total").unwrap_or_else(unknown),
+            gib("available").unwrap_or_else(unknown),
+            gib("swap_used").unwrap_or_else(unknown),
+            gib("swap_total").unwrap_or_else(unknown),
         );
+        let _ = match lang {
+            Lang::En => writeln!(
+                o,
+                "    memory     {total} total, {avail} available, swap {used} of {swap} used"
+            ),
+            Lang::Ko => writeln!(
+                o,
+                "    메모리     전체 {total}, 사용 가능 {avail}, swap {swap} 중 {used} 사용"
+            ),
+        };
     }
     let procs: Vec<(String, String)> = {
         let mut v: Vec<(String, String)> = facts()
@@ -373,11 +403,18 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
     if !procs.is_empty() {
         let d = procs.iter().filter(|(_, s)| s.starts_with('D')).count();
         let z = procs.iter().filter(|(_, s)| s.starts_with('Z')).count();
-        let _ = writeln!(
-            o,
-            "    processes  {} (D state: {d}, zombies: {z})",
-            procs.len()
-        );
+        let _ = match lang {
+            Lang::En => writeln!(
+                o,
+                "    processes  {} (D state: {d}, zombies: {z})",
+                procs.len()
+            ),
+            Lang::Ko => writeln!(
+                o,
+                "    프로세스   {}개 (D 상태: {d}, 좀비: {z})",
+                procs.len()
+            ),
+        };
     }
     let loops = fact_values(a, "loop-device", "device");
     if !loops.is_empty() {
@@ -388,11 +425,18 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
             .filter_map(|f| f["device"].as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .len();
-        let _ = writeln!(
-            o,
-            "    loop       {} ({deleted} with a deleted backing file)",
-            list(&loops, 6)
-        );
+        let _ = match lang {
+            Lang::En => writeln!(
+                o,
+                "    loop       {} ({deleted} with a deleted backing file)",
+                list(&loops, 6, lang)
+            ),
+            Lang::Ko => writeln!(
+                o,
+                "    loop       {} (backing 파일이 삭제된 것 {deleted}개)",
+                list(&loops, 6, lang)
+            ),
+        };
     }
     let notes: Vec<String> = a
         .host
@@ -405,7 +449,14 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter) {
         })
         .collect();
     for n in notes.iter().take(5) {
-        let _ = writeln!(o, "{}", p.dim(&cut(&format!("    note: {n}"), 100)));
+        let _ = writeln!(
+            o,
+            "{}",
+            p.dim(&cut(
+                &format!("    {}: {n}", lang.pick("note", "참고")),
+                100
+            ))
+        );
     }
 }
 
@@ -421,15 +472,29 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
     let _ = writeln!(o, "{}", p.bold(l.evidence_read));
     for r in &a.roots {
         let host = r.hostname.as_deref().unwrap_or("-");
-        let _ = writeln!(o, "  {} ({}, host {})", r.path, r.kind, host);
+        let _ = writeln!(
+            o,
+            "  {} ({}, {} {})",
+            r.path,
+            r.kind,
+            opts.lang.pick("host", "호스트"),
+            host
+        );
         let c = &r.clock;
         // Sources are named inside the root: drop its prefix, keep 100 columns.
         let here = |from: &str| cut(&from.replace(&format!("{}/", r.path), ""), 72);
-        let _ = writeln!(o, "    zone {} — {}", c.zone, here(&c.zone_from));
+        let _ = writeln!(
+            o,
+            "    {} {} — {}",
+            opts.lang.pick("zone", "시간대"),
+            c.zone,
+            here(&c.zone_from)
+        );
         if let (Some(t), Some(from)) = (c.collected_at, &c.collected_from) {
             let _ = writeln!(
                 o,
-                "    collected {} — {}",
+                "    {} {} — {}",
+                opts.lang.pick("collected", "수집   "),
                 t.strftime("%Y-%m-%d %H:%M:%SZ"),
                 here(from)
             );
@@ -437,48 +502,80 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
         if let (Some(t), Some(from)) = (c.boot_time, &c.boot_from) {
             let _ = writeln!(
                 o,
-                "    booted    {} — {}",
+                "    {} {} — {}",
+                opts.lang.pick("booted   ", "부팅   "),
                 t.strftime("%Y-%m-%d %H:%M:%SZ"),
                 here(from)
             );
         }
     }
-    host_summary(&mut o, a, &p);
+    host_summary(&mut o, a, &p, opts.lang);
     let mut by_format: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &a.files {
         *by_format.entry(f.format).or_insert(0) += 1;
     }
     let formats: Vec<String> = by_format.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    let _ = writeln!(
-        o,
-        "  read {} files ({}); {} not read",
-        sum.files_read,
-        formats.join(", "),
-        sum.files_not_read
-    );
+    let _ = match opts.lang {
+        Lang::En => writeln!(
+            o,
+            "  read {} files ({}); {} not read",
+            sum.files_read,
+            formats.join(", "),
+            sum.files_not_read
+        ),
+        Lang::Ko => writeln!(
+            o,
+            "  파일 {}개 읽음 ({}); 읽지 못한 파일 {}개",
+            sum.files_read,
+            formats.join(", "),
+            sum.files_not_read
+        ),
+    };
     for f in a
         .files
         .iter()
         .filter(|f| f.partial.is_some() || f.long_lines > 0)
     {
         if let Some(why) = &f.partial {
-            let _ = writeln!(o, "  partly read: {} — {}", f.path, why);
+            let _ = writeln!(
+                o,
+                "  {}: {} — {}",
+                opts.lang.pick("partly read", "일부만 읽음"),
+                f.path,
+                why
+            );
         }
         if f.long_lines > 0 {
-            let _ = writeln!(o, "  {} over-long line(s) cut in {}", f.long_lines, f.path);
+            let _ = match opts.lang {
+                Lang::En => writeln!(o, "  {} over-long line(s) cut in {}", f.long_lines, f.path),
+                Lang::Ko => writeln!(o, "  {}: 너무 긴 줄 {}개를 잘라 읽음", f.path, f.long_lines),
+            };
         }
     }
 
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{} ({} events, {} occurrences)",
-        p.bold(l.timeline),
-        sum.events,
-        sum.by_signature.values().sum::<u64>()
-    );
+    let occurrences = sum.by_signature.values().sum::<u64>();
+    let _ = match opts.lang {
+        Lang::En => writeln!(
+            o,
+            "{} ({} events, {occurrences} occurrences)",
+            p.bold(l.timeline),
+            sum.events
+        ),
+        Lang::Ko => writeln!(
+            o,
+            "{} (이벤트 {}개, 발생 {occurrences}회)",
+            p.bold(l.timeline),
+            sum.events
+        ),
+    };
     if a.events.is_empty() {
-        let _ = writeln!(o, "  no signature matched");
+        let _ = writeln!(
+            o,
+            "  {}",
+            opts.lang
+                .pick("no signature matched", "일치한 시그니처 없음")
+        );
     }
     let short = |f: &str| short_path(a, f);
     let mut i = 0;
@@ -508,17 +605,21 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
                 .iter()
                 .rev()
                 .find_map(|x| x.last_seen.or(x.time.utc))
-                .map(|t| format!(" until {}", t.strftime("%Y-%m-%d %H:%M:%S")))
-                .unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "{}",
-                p.dim(&format!(
-                    "    ⋮ {occurrences} more {}{until} in {} (--expand shows them)",
+                .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string());
+            let files = cut(&files.join(", "), 60);
+            let line = match opts.lang {
+                Lang::En => format!(
+                    "    ⋮ {occurrences} more {}{} in {files} (--expand shows them)",
                     e.signature,
-                    cut(&files.join(", "), 60)
-                ))
-            );
+                    until.map(|t| format!(" until {t}")).unwrap_or_default()
+                ),
+                Lang::Ko => format!(
+                    "    ⋮ {} {occurrences}회 더{} — {files} (--expand로 모두 표시)",
+                    e.signature,
+                    until.map(|t| format!(" ({t}까지)")).unwrap_or_default()
+                ),
+            };
+            let _ = writeln!(o, "{}", p.dim(&line));
         }
         i += run;
     }
@@ -526,7 +627,10 @@ pub fn text(a: &Analysis, outcome: &Outcome, opts: &TextOptions) -> String {
         let _ = writeln!(
             o,
             "{}",
-            p.dim("  ~ time partly inferred (year, zone or boot; see --format json)   ≈ borrowed from the nearest stamped line")
+            p.dim(opts.lang.pick(
+                "  ~ time partly inferred (year, zone or boot; see --format json)   ≈ borrowed from the nearest stamped line",
+                "  ~ 시각 일부 추정(연도, 시간대 또는 부팅 시각; --format json 참고)   ≈ 가장 가까운 시각 있는 줄에서 빌려 옴"
+            ))
         );
     }
 

@@ -195,14 +195,14 @@ pub(crate) fn labels(lang: Lang) -> &'static Labels {
     }
 }
 
-fn hms(t: Option<jiff::Timestamp>) -> String {
+fn hms(t: Option<jiff::Timestamp>, lang: Lang) -> String {
     t.map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| "(no time)".to_string())
+        .unwrap_or_else(|| crate::words::no_time(lang).to_string())
 }
 
-fn stamp(e: &Evidence) -> String {
+fn stamp(e: &Evidence, lang: Lang) -> String {
     let mark = if e.time_inferred { "~" } else { "" };
-    format!("{}{mark}", hms(e.time))
+    format!("{}{mark}", hms(e.time, lang))
 }
 
 /// Wrap `text` at `width` columns after `indent`; continuation lines are
@@ -255,7 +255,7 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
             p.bold(&d.cause),
             l.confidence,
             d.confidence,
-            d.confidence_label
+            crate::words::word(l.lang, d.confidence_label)
         );
         wrap(o, "   ", &d.title, 94);
         let _ = writeln!(
@@ -263,8 +263,8 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
             "   {} {} · {} … {}",
             l.host,
             d.host.as_deref().unwrap_or(l.host_unnamed),
-            hms(d.first),
-            hms(d.last)
+            hms(d.first, l.lang),
+            hms(d.last, l.lang)
         );
         wrap(o, "   ", &d.summary, 94);
         wrap(
@@ -278,11 +278,11 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
             let _ = writeln!(
                 o,
                 "   {:<7} {}  {} {} · {}",
-                s.role,
-                hms(s.first),
+                crate::words::word(l.lang, s.role),
+                hms(s.first, l.lang),
                 s.count,
                 l.events,
-                s.link
+                crate::words::word(l.lang, s.link)
             );
             wrap(o, "           ", &s.meaning, 88);
             if let Some(e) = s.events.first() {
@@ -331,7 +331,7 @@ pub(crate) fn text(o: &mut String, a: &Analysis, out: &Outcome, opts: &TextOptio
                 let _ = writeln!(
                     o,
                     "     {} {}  {}:{}",
-                    stamp(e),
+                    stamp(e, l.lang),
                     e.signature,
                     short_path(a, &e.file),
                     e.line
@@ -405,8 +405,8 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
         o,
         "- **{}**: {} … {} (UTC)",
         l.when,
-        hms(d.first),
-        hms(d.last)
+        hms(d.first, l.lang),
+        hms(d.last, l.lang)
     );
     let mut scope = vec![format!(
         "{} `{}`",
@@ -448,7 +448,7 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
             o,
             "- **{}**: {} — `{}` ({}:{})",
             l.detection,
-            stamp(first_symptom),
+            stamp(first_symptom, l.lang),
             first_symptom.signature,
             short_path(a, &first_symptom.file),
             first_symptom.line
@@ -460,7 +460,7 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
         l.confidence,
         d.cause,
         d.confidence,
-        d.confidence_label,
+        crate::words::word(l.lang, d.confidence_label),
         l.rests_on,
         basis_words(d, l.lang)
     );
@@ -471,7 +471,7 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
     }
     let _ = writeln!(o);
 
-    let _ = writeln!(o, "### 3. Timeline\n");
+    let _ = writeln!(o, "### 3. {}\n", l.timeline);
     let _ = writeln!(
         o,
         "| {} | {} | {} | {} |",
@@ -483,8 +483,8 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | `{}:{}` |",
-                stamp(e),
-                s.role,
+                stamp(e, l.lang),
+                crate::words::word(l.lang, s.role),
                 md_escape(&format!("{} — {}", s.meaning, cut(&e.text, 120))),
                 short_path(a, &e.file),
                 e.line
@@ -501,8 +501,8 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
             "{}. **{}** ({}, {}) — {}",
             i + 1,
             s.step,
-            s.role,
-            s.link,
+            crate::words::word(l.lang, s.role),
+            crate::words::word(l.lang, s.link),
             s.meaning
         );
     }
@@ -535,7 +535,7 @@ fn md_diagnosis(o: &mut String, a: &Analysis, d: &Diagnosis, l: &Labels) {
             o,
             "- {}: {} `{}` ({}:{})",
             l.unexplained,
-            stamp(e),
+            stamp(e, l.lang),
             e.signature,
             short_path(a, &e.file),
             e.line
