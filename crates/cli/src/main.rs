@@ -763,11 +763,11 @@ fn cond_words(k: &rootline_hoststate::book::Cond) -> String {
 /// `4320h` as "180 days" / "180일", `10m` as "10 minutes" / "10분".
 fn duration_words(d: jiff::SignedDuration, lang: Lang) -> String {
     let secs = d.as_secs().unsigned_abs();
-    let (n, en, ko) = if secs >= 86_400 && secs % 86_400 == 0 {
+    let (n, en, ko) = if secs >= 86_400 && secs.is_multiple_of(86_400) {
         (secs / 86_400, "days", "일")
-    } else if secs >= 3_600 && secs % 3_600 == 0 {
+    } else if secs >= 3_600 && secs.is_multiple_of(3_600) {
         (secs / 3_600, "hours", "시간")
-    } else if secs >= 60 && secs % 60 == 0 {
+    } else if secs >= 60 && secs.is_multiple_of(60) {
         (secs / 60, "minutes", "분")
     } else {
         (secs, "seconds", "초")
