@@ -471,3 +471,95 @@ fields = { device = "md0", member = "sdb1" }
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken.toml:"), "{err}");
 }
+
+/// Host checks are data an operator extends: a `--catalog DIR/checks/`
+/// entry rewords a shipped check in every report, its examples run with
+/// `catalog test`, and an entry naming a check no code raises is refused.
+#[test]
+fn an_operator_rewords_a_host_check_and_a_misspelt_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let checks = dir.path().join("checks");
+    std::fs::create_dir_all(&checks).unwrap();
+    let manifest = r#"{ "version": "1.0", "components": { "report": { "plugins": { "multipath": {
+  "commands": [ { "command": "multipath -ll", "exec": "multipath -ll", "return_code": 124, "run_time": 300.1 } ]
+} } } } }"#;
+    let def = format!(
+        r#"[[check]]
+id = "command-timed-out"
+severity = "critical"
+title = {{ en = "Hung command", ko = "멈춘 명령" }}
+binds = ["task", "command", "seconds", "storage", "rootline"]
+[[check.text]]
+en = "SITE RUNBOOK 7: {{command}} hung"
+ko = "사이트 런북 7: {{command}} 멈춤"
+[[check.fix]]
+en = "Page the storage on-call"
+ko = "스토리지 당직자를 호출합니다"
+command = "pagectl storage {{task}}"
+[[check.example]]
+file = "sos_reports/manifest.json"
+values = {{ task = "multipath" }}
+severity = "critical"
+input = '''{manifest}'''
+"#
+    );
+    std::fs::write(checks.join("site.toml"), &def).unwrap();
+    let sos = dir.path().join("sos");
+    std::fs::create_dir_all(sos.join("sos_reports")).unwrap();
+    std::fs::write(sos.join("sos_reports/manifest.json"), manifest).unwrap();
+    let cat = dir.path().to_str().unwrap();
+    let out = rootline()
+        .args(["analyze", sos.to_str().unwrap(), "--format", "json", "--catalog", cat])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "host.command-timed-out")
+        .unwrap_or_else(|| panic!("{:#}", v["findings"]));
+    assert_eq!(f["text"], "SITE RUNBOOK 7: multipath -ll hung");
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["fix"][0]["command"], "pagectl storage multipath");
+    let check = &v["host"][0]["checks"][0];
+    assert_eq!(check["ko"], "사이트 런북 7: multipath -ll 멈춤", "{check:#}");
+    // The overlay's example runs; a wrong expectation fails the run.
+    let ok = rootline()
+        .args(["catalog", "test", "--catalog", cat])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    std::fs::write(
+        checks.join("site.toml"),
+        def.replace("task = \"multipath\"", "task = \"iscsiadm\""),
+    )
+    .unwrap();
+    let bad = rootline()
+        .args(["catalog", "test", "--catalog", cat])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("FAIL host.command-timed-out"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    // A check no code raises is an error, not a check that never fires.
+    std::fs::write(
+        checks.join("site.toml"),
+        def.replace("id = \"command-timed-out\"", "id = \"command-timedout\""),
+    )
+    .unwrap();
+    let typo = rootline()
+        .args(["analyze", sos.to_str().unwrap(), "--catalog", cat])
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("command-timedout"),
+        "{}",
+        String::from_utf8_lossy(&typo.stderr)
+    );
+}
