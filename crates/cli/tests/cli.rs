@@ -509,7 +509,14 @@ input = '''{manifest}'''
     std::fs::write(sos.join("sos_reports/manifest.json"), manifest).unwrap();
     let cat = dir.path().to_str().unwrap();
     let out = rootline()
-        .args(["analyze", sos.to_str().unwrap(), "--format", "json", "--catalog", cat])
+        .args([
+            "analyze",
+            sos.to_str().unwrap(),
+            "--format",
+            "json",
+            "--catalog",
+            cat,
+        ])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -523,14 +530,22 @@ input = '''{manifest}'''
     assert_eq!(f["severity"], "critical");
     assert_eq!(f["fix"][0]["command"], "pagectl storage multipath");
     let check = &v["host"][0]["checks"][0];
-    assert_eq!(check["ko"], "사이트 런북 7: multipath -ll 멈춤", "{check:#}");
+    assert_eq!(
+        check["ko"], "사이트 런북 7: multipath -ll 멈춤",
+        "{check:#}"
+    );
     // The overlay's example runs; a wrong expectation fails the run.
     let ok = rootline()
         .args(["catalog", "test", "--catalog", cat])
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
         .output()
         .unwrap();
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     std::fs::write(
         checks.join("site.toml"),
         def.replace("task = \"multipath\"", "task = \"iscsiadm\""),

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
+use rootline_hoststate::Fact;
 use rootline_model::{Event, EventTime, FieldKind, FieldValue, Fields, Severity, SourceRef};
 
 use crate::guests;
@@ -98,65 +99,63 @@ fn fact_events(facts: &[HostFact<'_>]) -> (Vec<Event>, FieldKinds) {
     // `process` fact of the same line carries the name.
     let mut tasks: HashMap<(&str, String), String> = HashMap::new();
     for hf in facts {
-        if hf.fact["type"] == "process"
-            && let (Some(pid), Some(task)) = (hf.fact["pid"].as_str(), hf.fact["task"].as_str())
+        if let Fact::Process(p) = hf.fact
+            && let (Some(pid), Some(task)) = (&p.pid, &p.task)
         {
-            tasks.insert((hf.file, pid.to_string()), task.to_string());
+            tasks.insert((hf.file, pid.clone()), task.clone());
         }
     }
     for hf in facts {
-        let f = hf.fact;
-        let ty = f["type"].as_str().unwrap_or_default();
         let mut fields: Vec<(String, String, FieldKind)> = Vec::new();
-        let mut put = |name: String, v: &serde_json::Value, kind: FieldKind| {
-            if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
-                fields.push((name, s.to_string(), kind));
+        let mut put = |name: String, v: Option<&String>, kind: FieldKind| {
+            if let Some(s) = v.filter(|s| !s.is_empty()) {
+                fields.push((name, s.clone(), kind));
             }
         };
-        match ty {
-            "multipath-map" => {
-                put("map".into(), &f["name"], FieldKind::Map);
-                put("wwid".into(), &f["wwid"], FieldKind::Wwid);
-                put("dm".into(), &f["dm"], FieldKind::Device);
-                for (i, p) in f["paths"].as_array().into_iter().flatten().enumerate() {
-                    put(format!("path{i}"), &p["device"], FieldKind::Device);
+        let (ty, line) = match hf.fact {
+            Fact::MultipathMap(m) => {
+                put("map".into(), m.name.as_ref(), FieldKind::Map);
+                put("wwid".into(), m.wwid.as_ref(), FieldKind::Wwid);
+                put("dm".into(), m.dm.as_ref(), FieldKind::Device);
+                for (i, p) in m.paths.iter().enumerate() {
+                    put(format!("path{i}"), p.device.as_ref(), FieldKind::Device);
                 }
+                ("multipath-map", m.line)
             }
-            "qemu-process" => {
-                put("domain".into(), &f["domain"], FieldKind::Domain);
-                put("instance".into(), &f["instance"], FieldKind::Uuid);
-                if let Some(pid) = f["pid"].as_str()
-                    && let Some(task) = tasks.get(&(hf.file, pid.to_string()))
+            Fact::QemuProcess(q) => {
+                put("domain".into(), q.domain.as_ref(), FieldKind::Domain);
+                put("instance".into(), q.instance.as_ref(), FieldKind::Uuid);
+                if let Some(pid) = &q.pid
+                    && let Some(task) = tasks.get(&(hf.file, pid.clone()))
                 {
-                    put("pid".into(), &serde_json::Value::from(pid), FieldKind::Pid);
-                    put(
-                        "task".into(),
-                        &serde_json::Value::from(task.as_str()),
-                        FieldKind::Task,
-                    );
+                    put("pid".into(), Some(pid), FieldKind::Pid);
+                    put("task".into(), Some(task), FieldKind::Task);
                 }
-                for (i, w) in f["wwids"].as_array().into_iter().flatten().enumerate() {
-                    put(format!("wwid{i}"), w, FieldKind::Wwid);
+                for (i, w) in q.wwids.iter().enumerate() {
+                    put(format!("wwid{i}"), Some(w), FieldKind::Wwid);
                 }
-                for (i, v) in f["serials"].as_array().into_iter().flatten().enumerate() {
-                    put(format!("volume{i}"), v, FieldKind::Uuid);
+                for (i, v) in q.serials.iter().enumerate() {
+                    put(format!("volume{i}"), Some(v), FieldKind::Uuid);
                 }
-                for (i, d) in f["disks"].as_array().into_iter().flatten().enumerate() {
-                    put(format!("disk{i}"), d, FieldKind::Path);
+                for (i, d) in q.disks.iter().enumerate() {
+                    put(format!("disk{i}"), Some(d), FieldKind::Path);
                 }
+                ("qemu-process", q.line)
             }
-            "domain-disk" => {
-                put("domain".into(), &f["domain"], FieldKind::Domain);
-                put("instance".into(), &f["instance"], FieldKind::Uuid);
-                put("source".into(), &f["source"], FieldKind::Path);
-                put("volume".into(), &f["serial"], FieldKind::Uuid);
+            Fact::DomainDisk(d) => {
+                put("domain".into(), d.domain.as_ref(), FieldKind::Domain);
+                put("instance".into(), d.instance.as_ref(), FieldKind::Uuid);
+                put("source".into(), d.source.as_ref(), FieldKind::Path);
+                put("volume".into(), d.serial.as_ref(), FieldKind::Uuid);
+                ("domain-disk", d.line)
             }
-            "domain" => {
-                put("domain".into(), &f["name"], FieldKind::Domain);
-                put("instance".into(), &f["uuid"], FieldKind::Uuid);
+            Fact::Domain(d) => {
+                put("domain".into(), d.name.as_ref(), FieldKind::Domain);
+                put("instance".into(), d.uuid.as_ref(), FieldKind::Uuid);
+                ("domain", d.line)
             }
             _ => continue,
-        }
+        };
         if fields.len() < 2 {
             continue; // nothing to join
         }
@@ -181,7 +180,7 @@ fn fact_events(facts: &[HostFact<'_>]) -> (Vec<Event>, FieldKinds) {
             host: hf.host.map(str::to_string),
             source: SourceRef {
                 file: hf.file.to_string(),
-                line: f["line"].as_u64().unwrap_or(0),
+                line,
             },
             also: Vec::new(),
             component: "host".to_string(),

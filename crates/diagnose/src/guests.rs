@@ -21,6 +21,8 @@
 
 use std::collections::HashMap;
 
+use rootline_hoststate::Fact;
+
 use crate::HostFact;
 
 /// One guest as the hypervisor's state describes it.
@@ -68,8 +70,8 @@ pub fn guest_key(name: &str) -> String {
     k.trim_matches('-').to_string()
 }
 
-fn text(v: &serde_json::Value) -> Option<String> {
-    v.as_str()
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty() && !matches!(*s, "None" | "null" | "-"))
         .map(str::to_string)
@@ -88,25 +90,29 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
             .map(|k| k.to_string())
     };
     // Domains (XML): the display name and the domain name.
-    for hf in facts.iter().filter(|f| f.fact["type"] == "domain") {
-        let f = hf.fact;
+    for (hf, f) in facts.iter().filter_map(|hf| match hf.fact {
+        Fact::Domain(d) => Some((hf, d)),
+        _ => None,
+    }) {
         let mut names = Vec::new();
-        names.extend(text(&f["display-name"]));
-        names.extend(text(&f["name"]));
+        names.extend(text(&f.display_name));
+        names.extend(text(&f.name));
         list.push((
             names,
             Guest {
                 hypervisor: hf.host.map(str::to_string),
-                instance: text(&f["uuid"]).map(|u| u.to_ascii_lowercase()),
-                domain: text(&f["name"]),
+                instance: text(&f.uuid).map(|u| u.to_ascii_lowercase()),
+                domain: text(&f.name),
                 disks: Vec::new(),
             },
         ));
     }
     // Running qemu processes: a domain and its instance.
-    for hf in facts.iter().filter(|f| f.fact["type"] == "qemu-process") {
-        let f = hf.fact;
-        let (dom, inst) = (text(&f["domain"]), text(&f["instance"]));
+    for (hf, f) in facts.iter().filter_map(|hf| match hf.fact {
+        Fact::QemuProcess(q) => Some((hf, q)),
+        _ => None,
+    }) {
+        let (dom, inst) = (text(&f.domain), text(&f.instance));
         if dom.is_none() {
             continue;
         }
@@ -128,21 +134,18 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
         }
     }
     // OpenStack servers: name ↔ id, and the compute host when shown.
-    for hf in facts.iter().filter(|f| f.fact["type"] == "server") {
-        let f = hf.fact;
-        let Some(name) = text(&f["name"]) else {
+    for f in facts.iter().filter_map(|hf| match hf.fact {
+        Fact::Server(s) => Some(s),
+        _ => None,
+    }) {
+        let Some(name) = text(&f.name) else {
             continue;
         };
-        let id = text(&f["uuid"])
-            .or_else(|| text(&f["id"]).and_then(|i| crate::identity::find_uuid(&i)));
-        let hyp = [
-            "os_ext_srv_attr:host",
-            "os_ext_srv_attr:hypervisor_hostname",
-        ]
-        .iter()
-        .find_map(|k| text(&f[*k]))
-        .and_then(|h| known_host(&h));
-        let domain = text(&f["os_ext_srv_attr:instance_name"]);
+        let id = text(&f.uuid).or_else(|| text(&f.id).and_then(|i| crate::identity::find_uuid(&i)));
+        let hyp = text(&f.host)
+            .or_else(|| text(&f.hypervisor_hostname))
+            .and_then(|h| known_host(&h));
+        let domain = text(&f.instance_name);
         match list
             .iter_mut()
             .find(|(_, g)| id.is_some() && g.instance == id)
@@ -161,8 +164,11 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
     }
     // virsh list: libvirt domains, which outside Nova are usually named
     // like the guest.
-    for hf in facts.iter().filter(|f| f.fact["type"] == "virsh-domain") {
-        let Some(name) = text(&hf.fact["name"]) else {
+    for (hf, f) in facts.iter().filter_map(|hf| match hf.fact {
+        Fact::VirshDomain(v) => Some((hf, v)),
+        _ => None,
+    }) {
+        let Some(name) = text(&f.name) else {
             continue;
         };
         if !list
@@ -181,21 +187,23 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
         }
     }
     // The disks of each domain.
-    for hf in facts.iter().filter(|f| f.fact["type"] == "domain-disk") {
-        let f = hf.fact;
-        let Some(target) = text(&f["target"]) else {
+    for (hf, f) in facts.iter().filter_map(|hf| match hf.fact {
+        Fact::DomainDisk(d) => Some((hf, d)),
+        _ => None,
+    }) {
+        let Some(target) = text(&f.target) else {
             continue;
         };
-        let inst = text(&f["instance"]).map(|u| u.to_ascii_lowercase());
-        let dom = text(&f["domain"]);
+        let inst = text(&f.instance).map(|u| u.to_ascii_lowercase());
+        let dom = text(&f.domain);
         let Some((_, g)) = list.iter_mut().find(|(_, g)| {
             (inst.is_some() && g.instance == inst)
                 || (dom.is_some() && g.domain == dom && g.hypervisor.as_deref() == hf.host)
         }) else {
             continue;
         };
-        let source = text(&f["source"]).unwrap_or_default();
-        let volume = text(&f["serial"])
+        let source = text(&f.source).unwrap_or_default();
+        let volume = text(&f.serial)
             .and_then(|s| crate::identity::find_uuid(&s))
             .or_else(|| crate::identity::find_uuid(source.rsplit('/').next().unwrap_or("")));
         let wwid = source
@@ -213,7 +221,7 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
                 wwid,
                 source,
                 file: hf.file.to_string(),
-                line: f["line"].as_u64().unwrap_or(0),
+                line: f.line,
             });
         }
     }
@@ -234,6 +242,7 @@ pub fn guests(facts: &[HostFact<'_>]) -> HashMap<String, Guest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rootline_hoststate::Fact;
     use serde_json::json;
 
     #[test]
@@ -246,12 +255,16 @@ mod tests {
 
     #[test]
     fn a_nova_domain_maps_its_display_name_and_disks() {
-        let dom = json!({"type": "domain", "line": 1, "name": "instance-000000a3",
-            "uuid": "5E0A2C1B-84D7-4F3E-9B61-2C7D8E9FA041", "display-name": "app-web-01"});
-        let disk = json!({"type": "domain-disk", "line": 16, "domain": "instance-000000a3",
+        let dom = Fact::of(
+            &json!({"type": "domain", "line": 1, "name": "instance-000000a3",
+            "uuid": "5E0A2C1B-84D7-4F3E-9B61-2C7D8E9FA041", "display-name": "app-web-01"}),
+        );
+        let disk = Fact::of(
+            &json!({"type": "domain-disk", "line": 16, "domain": "instance-000000a3",
             "instance": "5e0a2c1b-84d7-4f3e-9b61-2c7d8e9fa041", "target": "vda",
             "serial": "9d9074a3-2f80-4db2-be3a-3f8a65c426c3",
-            "source": "/var/lib/nova/mnt/63bf/volume-9d9074a3-2f80-4db2-be3a-3f8a65c426c3"});
+            "source": "/var/lib/nova/mnt/63bf/volume-9d9074a3-2f80-4db2-be3a-3f8a65c426c3"}),
+        );
         let facts = [
             HostFact {
                 file: "etc/libvirt/qemu/instance-000000a3.xml",
@@ -284,11 +297,11 @@ mod tests {
 
     #[test]
     fn openstack_servers_name_instances_and_compute_hosts() {
-        let srv = json!({"type": "server", "line": 4, "name": "k8s-worker-1",
+        let srv = Fact::of(&json!({"type": "server", "line": 4, "name": "k8s-worker-1",
             "id": "6c59b812-2d8d-4da5-92d6-6bbe527926d6",
             "uuid": "6c59b812-2d8d-4da5-92d6-6bbe527926d6",
-            "os_ext_srv_attr:host": "compute.example.org"});
-        let other = json!({"type": "process", "line": 2});
+            "os_ext_srv_attr:host": "compute.example.org"}));
+        let other = Fact::of(&json!({"type": "process", "line": 2}));
         let facts = [
             HostFact {
                 file: "openstack-server-show.txt",

@@ -146,7 +146,7 @@ pub struct Finding {
 pub struct HostFact<'a> {
     pub file: &'a str,
     pub host: Option<&'a str>,
-    pub fact: &'a serde_json::Value,
+    pub fact: &'a rootline_hoststate::Fact,
 }
 
 /// A host-state check as the engine receives it: the file it was read from,

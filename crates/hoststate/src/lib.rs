@@ -22,6 +22,7 @@ mod block;
 pub mod book;
 mod cross;
 mod disks;
+pub mod facts;
 mod live;
 mod parsers;
 mod sos;
@@ -30,6 +31,7 @@ mod virt;
 
 pub use book::CheckBook;
 pub use cross::{Crossed, cross_check};
+pub use facts::Fact;
 pub use parsers::{Kind, recognise};
 
 /// One line of evidence inside a command output.

@@ -160,18 +160,28 @@ impl Pipeline {
                     })
             })
             .collect();
-        let facts: Vec<rootline_diagnose::HostFact<'_>> = a
+        // Facts are read typed once; the engine never reads them by key.
+        let typed: Vec<Vec<rootline_hoststate::Fact>> = a
             .host
             .iter()
-            .flat_map(|h| {
+            .map(|h| {
                 h.state
                     .facts
                     .iter()
-                    .map(move |f| rootline_diagnose::HostFact {
-                        file: &h.path,
-                        host: h.host.as_deref(),
-                        fact: f,
-                    })
+                    .map(rootline_hoststate::Fact::of)
+                    .collect()
+            })
+            .collect();
+        let facts: Vec<rootline_diagnose::HostFact<'_>> = a
+            .host
+            .iter()
+            .zip(&typed)
+            .flat_map(|(h, t)| {
+                t.iter().map(move |f| rootline_diagnose::HostFact {
+                    file: &h.path,
+                    host: h.host.as_deref(),
+                    fact: f,
+                })
             })
             .collect();
         rootline_diagnose::diagnose(

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 use rootline_diagnose::{Lang, Outcome};
+use rootline_hoststate::Fact;
 use rootline_model::{Event, SCHEMA_VERSION, Severity};
 use rootline_scan::Analysis;
 
@@ -283,19 +284,9 @@ pub(crate) fn cut(s: &str, max: usize) -> String {
     }
 }
 
-/// Unique values of `key` over the facts of type `ty`.
-fn fact_values(a: &Analysis, ty: &str, key: &str) -> Vec<String> {
-    let mut out: Vec<String> = a
-        .host
-        .iter()
-        .flat_map(|h| h.state.facts.iter())
-        .filter(|f| f["type"] == ty)
-        .filter_map(|f| match &f[key] {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect();
+/// Unique non-empty values, sorted.
+fn unique(v: impl Iterator<Item = Option<String>>) -> Vec<String> {
+    let mut out: Vec<String> = v.flatten().filter(|s| !s.is_empty()).collect();
     out.sort();
     out.dedup();
     out
@@ -334,15 +325,26 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter, lang: Lang) {
             a.host.len()
         ),
     };
-    let facts = || a.host.iter().flat_map(|h| h.state.facts.iter());
-    let mut disks: Vec<String> = facts()
-        .filter(|f| f["type"] == "block-device" && f["dev_type"] == "disk")
-        .filter_map(|f| f["name"].as_str().map(str::to_string))
+    // Facts read typed (rootline_hoststate::Fact), never by key.
+    let typed: Vec<Fact> = a
+        .host
+        .iter()
+        .flat_map(|h| h.state.facts.iter().map(Fact::of))
         .collect();
-    for f in facts().filter(|f| f["type"] == "disk") {
-        let name = f["device"].as_str().or(f["model"].as_str()).unwrap_or("?");
-        let health = f["health"].as_str().unwrap_or("?");
-        disks.push(format!("{name} (SMART {health})"));
+    let facts = || typed.iter();
+    let unknown = || lang.pick("unknown", "알 수 없음").to_string();
+    let mut disks: Vec<String> = facts()
+        .filter_map(|f| match f {
+            Fact::BlockDevice(b) if b.dev_type.as_deref() == Some("disk") => b.name.clone(),
+            _ => None,
+        })
+        .collect();
+    for f in facts() {
+        if let Fact::Disk(d) = f {
+            let name = d.device.clone().or(d.model.clone()).unwrap_or_else(unknown);
+            let health = d.health.clone().unwrap_or_else(unknown);
+            disks.push(format!("{name} (SMART {health})"));
+        }
     }
     disks.sort();
     disks.dedup();
@@ -352,8 +354,14 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter, lang: Lang) {
         lang.pick("disks      ", "디스크     "),
         cut(&list(&disks, 8, lang), 86)
     );
-    let mpath = fact_values(a, "multipath-map", "name");
-    let dm = fact_values(a, "dm-device", "name");
+    let mpath = unique(facts().map(|f| match f {
+        Fact::MultipathMap(m) => m.name.clone(),
+        _ => None,
+    }));
+    let dm = unique(facts().map(|f| match f {
+        Fact::DmDevice(d) => d.name.clone(),
+        _ => None,
+    }));
     let maps = format!(
         "multipath: {}; device-mapper: {} ({})",
         list(&mpath, 4, lang),
@@ -366,14 +374,16 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter, lang: Lang) {
         lang.pick("maps       ", "맵         "),
         cut(&maps, 85)
     );
-    if let Some(m) = facts().find(|f| f["type"] == "memory") {
-        let gib = |k: &str| m[k].as_f64().map(|v| format!("{:.1} GiB", v / 1024.0));
-        let unknown = || lang.pick("unknown", "알 수 없음").to_string();
+    if let Some(m) = facts().find_map(|f| match f {
+        Fact::Memory(m) => Some(m),
+        _ => None,
+    }) {
+        let gib = |v: Option<f64>| v.map(|v| format!("{:.1} GiB", v / 1024.0));
         let (total, avail, used, swap) = (
-            gib("total").unwrap_or_else(unknown),
-            gib("available").unwrap_or_else(unknown),
-            gib("swap_used").unwrap_or_else(unknown),
-            gib("swap_total").unwrap_or_else(unknown),
+            gib(m.total).unwrap_or_else(unknown),
+            gib(m.available).unwrap_or_else(unknown),
+            gib(m.swap_used).unwrap_or_else(unknown),
+            gib(m.swap_total).unwrap_or_else(unknown),
         );
         let _ = match lang {
             Lang::En => writeln!(
@@ -388,12 +398,9 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter, lang: Lang) {
     }
     let procs: Vec<(String, String)> = {
         let mut v: Vec<(String, String)> = facts()
-            .filter(|f| f["type"] == "process")
-            .filter_map(|f| {
-                Some((
-                    f["pid"].as_str()?.to_string(),
-                    f["state"].as_str().unwrap_or("").to_string(),
-                ))
+            .filter_map(|f| match f {
+                Fact::Process(p) => Some((p.pid.clone()?, p.state.clone().unwrap_or_default())),
+                _ => None,
             })
             .collect();
         v.sort();
@@ -416,13 +423,18 @@ fn host_summary(o: &mut String, a: &Analysis, p: &Painter, lang: Lang) {
             ),
         };
     }
-    let loops = fact_values(a, "loop-device", "device");
+    let loops = unique(facts().map(|f| match f {
+        Fact::LoopDevice(l) => l.device.clone(),
+        _ => None,
+    }));
     if !loops.is_empty() {
         // Distinct devices: `losetup` and rootline's own snapshot may both
         // name the same loop device.
         let deleted = facts()
-            .filter(|f| f["type"] == "loop-device" && f["deleted"] == true)
-            .filter_map(|f| f["device"].as_str())
+            .filter_map(|f| match f {
+                Fact::LoopDevice(l) if l.deleted => l.device.as_deref(),
+                _ => None,
+            })
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         let _ = match lang {
