@@ -28,7 +28,7 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-fn skip(why: &str) {
+fn skip(why: impl std::fmt::Display) {
     println!("skipped: {why}");
 }
 

@@ -23,7 +23,7 @@ const HUNG_WARNINGS: &str = "kernel/hung_task_warnings";
 const CHILD_ENV: &str = "ROOTLINE_TESTFS_STALE_CHILD";
 
 /// The lock when the test can run here; None (after saying why) otherwise.
-fn setup(require: fn() -> Result<(), String>) -> Option<KernelLock> {
+fn setup(require: fn() -> std::io::Result<()>) -> Option<KernelLock> {
     if std::env::var_os(CHILD_ENV).is_some() {
         // Re-executed as a helper child: only the helper test may run.
         return None;
