@@ -5,6 +5,8 @@
 //! (CI runs them as root). Each takes the cross-process kernel-test lock and
 //! restores the machine through guards, also when it fails.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read small sysfs attributes and audit logs
 
 use std::process::Command;

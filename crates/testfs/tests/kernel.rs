@@ -4,6 +4,9 @@
 //! Each test skips (passing, with the reason printed) where it cannot run:
 //! not root, no FUSE, no loop devices, a hung-task detector that would panic.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
