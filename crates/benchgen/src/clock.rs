@@ -228,7 +228,7 @@ impl Clock {
         self.hms(&mut out);
         out.extend_from_slice(b" UTC ");
         push_padded(&mut out, self.c.year as u64, 4);
-        String::from_utf8(out).expect("ASCII")
+        crate::ascii(out)
     }
 
     /// `Tue 2025-09-23 00:00:05 UTC` (journalctl's header).
@@ -238,7 +238,7 @@ impl Clock {
         out.push(b' ');
         self.ymd_hms(&mut out, b' ');
         out.extend_from_slice(b" UTC");
-        String::from_utf8(out).expect("ASCII")
+        crate::ascii(out)
     }
 
     /// `2025-10-13T19:46:01Z` (RFC 3339, for the metadata).
@@ -246,7 +246,7 @@ impl Clock {
         let mut out = Vec::new();
         self.ymd_hms(&mut out, b'T');
         out.push(b'Z');
-        String::from_utf8(out).expect("ASCII")
+        crate::ascii(out)
     }
 
     /// `Sep22` (ps START column for older processes).
@@ -254,7 +254,7 @@ impl Clock {
         let mut out = Vec::new();
         out.extend_from_slice(MONTHS[self.c.month as usize - 1].as_bytes());
         push2(&mut out, self.c.day);
-        String::from_utf8(out).expect("ASCII")
+        crate::ascii(out)
     }
 }
 

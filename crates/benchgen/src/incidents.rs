@@ -106,7 +106,7 @@ impl B<'_> {
     fn kubelet(&mut self, t: i64, level: char, src: &str, msg: &str) {
         let mut stamp = Vec::new();
         Clock::new(t).klog(&mut stamp);
-        let stamp = String::from_utf8(stamp).expect("ASCII");
+        let stamp = crate::ascii(stamp);
         let pid = world::KUBELET_PID;
         self.push(
             t,
@@ -134,13 +134,13 @@ impl B<'_> {
 fn iso6(t: i64) -> String {
     let mut v = Vec::new();
     Clock::new(t).iso_z(&mut v, 6);
-    String::from_utf8(v).expect("ASCII")
+    crate::ascii(v)
 }
 
 fn lts(t: i64) -> String {
     let mut v = Vec::new();
     Clock::new(t).libvirt(&mut v);
-    String::from_utf8(v).expect("ASCII")
+    crate::ascii(v)
 }
 
 /// `sda`, …, `sdz`, `sdaa`, … for a SCSI disk index.
@@ -235,7 +235,6 @@ pub fn build(seed: u64, k: usize, world: &World) -> (Vec<Incident>, Vec<Event>) 
         kinds.extend(round);
     }
     kinds.truncate(k);
-    let mut seen = [0usize; KINDS.len()];
     let mut incidents = Vec::with_capacity(k);
     let mut b = B {
         world,
@@ -245,9 +244,8 @@ pub fn build(seed: u64, k: usize, world: &World) -> (Vec<Incident>, Vec<Event>) 
     };
     for (id, (&at, &kind)) in times.iter().zip(&kinds).enumerate() {
         b.id = id;
-        let ki = KINDS.iter().position(|&x| x == kind).expect("known kind");
-        let canon = seen[ki] == 0;
-        seen[ki] += 1;
+        // The first incident of its kind is the canonical one.
+        let canon = !kinds[..id].contains(&kind);
         let instance = match kind {
             Kind::MultipathAllPathsDown => Some(multipath(&mut b, at, canon)),
             Kind::NfsServerNotResponding => Some(nfs(&mut b, at)),

@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -37,6 +37,29 @@ pub const MANIFEST: &str = ".benchgen.json";
 
 /// Bump when the same `(size, seed, incidents)` would write different bytes.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// What can go wrong: a size that [`parse_size`] does not accept, a
+/// malformed built-in line template, or writing the tree.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("bad size {0:?} (expected e.g. 2G, 500M, 64K)")]
+    BadSize(String),
+    #[error("bad size suffix in {0:?} (use K, M, G)")]
+    BadSizeSuffix(String),
+    #[error("size {0:?} out of range")]
+    SizeOutOfRange(String),
+    /// A bug in the noise tables, not in anything the user gave.
+    #[error("bad line template: {0}")]
+    Template(String),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// Bytes the generator assembled from ASCII pieces, as a `String`. Never
+/// lossy in practice; lossy rather than a panic if a piece ever is not.
+pub(crate) fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
 
 /// The incident phrases counted in the metadata: for each, the number of
 /// written lines that contain it (a line may count for several phrases).
@@ -127,27 +150,25 @@ pub struct IncidentEntry {
 
 /// Parses `2G`, `500M`, `64K`, `123` (binary multiples; `KiB`/`MB`-style
 /// suffixes accepted, case-insensitive, decimals like `1.5G` allowed).
-pub fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, Error> {
     let t = s.trim();
     let lower = t.to_ascii_lowercase();
     let digits_end = lower
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(lower.len());
     let (num, unit) = lower.split_at(digits_end);
-    let num: f64 = num
-        .parse()
-        .map_err(|_| format!("bad size {s:?} (expected e.g. 2G, 500M, 64K)"))?;
+    let num: f64 = num.parse().map_err(|_| Error::BadSize(s.to_string()))?;
     let mult: u64 = match unit.trim() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
         "t" | "tb" | "tib" => 1 << 40,
-        _ => return Err(format!("bad size suffix in {s:?} (use K, M, G)")),
+        _ => return Err(Error::BadSizeSuffix(s.to_string())),
     };
     let bytes = (num * mult as f64).round();
     if !(1.0..=1e15).contains(&bytes) {
-        return Err(format!("size {s:?} out of range"));
+        return Err(Error::SizeOutOfRange(s.to_string()));
     }
     Ok(bytes as u64)
 }
@@ -429,25 +450,25 @@ struct Mixes {
 }
 
 impl Mixes {
-    fn new() -> Mixes {
+    fn new() -> Result<Mixes, Error> {
         let one = |g: Group| Mix::new(&[(g, false, 1)]);
-        Mixes {
+        Ok(Mixes {
             syslog: Mix::new(&[
                 (noise::KERNEL, true, 30),
                 (noise::DAEMONS, false, 50),
                 (noise::KUBELET, false, 20),
-            ]),
-            kern: Mix::new(&[(noise::KERNEL, true, 1)]),
-            kubelet: one(noise::KUBELET),
-            nova: one(noise::NOVA),
-            cinder: one(noise::CINDER),
-            neutron: one(noise::NEUTRON),
-            ovs: one(noise::OVS),
-            libvirtd: one(noise::LIBVIRTD),
-            qemu: one(noise::QEMU),
-            kube_proxy: one(noise::KUBE_PROXY),
-            calico: one(noise::CALICO),
-        }
+            ])?,
+            kern: Mix::new(&[(noise::KERNEL, true, 1)])?,
+            kubelet: one(noise::KUBELET)?,
+            nova: one(noise::NOVA)?,
+            cinder: one(noise::CINDER)?,
+            neutron: one(noise::NEUTRON)?,
+            ovs: one(noise::OVS)?,
+            libvirtd: one(noise::LIBVIRTD)?,
+            qemu: one(noise::QEMU)?,
+            kube_proxy: one(noise::KUBE_PROXY)?,
+            calico: one(noise::CALICO)?,
+        })
     }
 
     fn get(&self, id: MixId) -> &Mix {
@@ -776,7 +797,7 @@ fn small_files(w: &World, seed: u64) -> Vec<(String, String)> {
     up_at.hms(&mut uptime_hms);
     let uptime = format!(
         " {} up {days} days, {hours:>2}:{mins:02},  2 users,  load average: 3.58, 3.27, 2.58\n",
-        String::from_utf8(uptime_hms).expect("ASCII")
+        ascii(uptime_hms)
     );
     let date = format!("{}\n", collected.date_cmd());
     vec![
@@ -1061,11 +1082,11 @@ fn unmatchable(json: &str) -> String {
 }
 
 /// Writes the tree and its metadata; returns the metadata.
-pub fn generate(cfg: &Config) -> io::Result<Manifest> {
+pub fn generate(cfg: &Config) -> Result<Manifest, Error> {
     let world = World::new(cfg.seed);
     let (incidents, events) = incidents::build(cfg.seed, cfg.incidents, &world);
     let specs = layout(&world);
-    let mixes = Mixes::new();
+    let mixes = Mixes::new()?;
     let root = cfg.out.as_path();
 
     let mut dirs = BTreeSet::new();
@@ -1136,7 +1157,11 @@ pub fn generate(cfg: &Config) -> io::Result<Manifest> {
                         cfg.seed,
                     );
                     let failed = r.is_err();
-                    done.lock().expect("no poisoned lock").push((i, r));
+                    // Poisoned or not, the list holds whole entries: a push is
+                    // all that is ever done under the lock.
+                    done.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((i, r));
                     if failed {
                         // Let the others drain the queue quickly.
                         next.store(order.len(), Ordering::Relaxed);
@@ -1145,7 +1170,7 @@ pub fn generate(cfg: &Config) -> io::Result<Manifest> {
             });
         }
     });
-    let mut done = done.into_inner().expect("no poisoned lock");
+    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
     done.sort_by_key(|(i, _)| *i);
     for (_, r) in done {
         results.push(r?);
@@ -1157,7 +1182,7 @@ pub fn generate(cfg: &Config) -> io::Result<Manifest> {
     let mut inc_files: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for r in &results {
         for (p, c) in &r.entry.phrases {
-            *phrases.get_mut(p).expect("known phrase") += c;
+            *phrases.entry(p.clone()).or_default() += c;
         }
         for (id, n) in &r.incidents {
             *inc_lines.entry(*id).or_default() += n;
@@ -1230,7 +1255,7 @@ mod tests {
     #[test]
     fn noise_never_contains_a_phrase() {
         let world = World::new(1);
-        let mixes = Mixes::new();
+        let mixes = Mixes::new().unwrap();
         let mut rng = Rng::new(3);
         let mut counts = vec![0u64; PHRASES.len()];
         for id in [

@@ -49,7 +49,7 @@ fn parse_args() -> Result<Action, String> {
             "--out" | "-o" => out = Some(PathBuf::from(value()?)),
             "--size" | "-s" => {
                 let v = value()?;
-                size = Some((parse_size(&v)?, v));
+                size = Some((parse_size(&v).map_err(|e| e.to_string())?, v));
             }
             "--seed" => seed = value()?.parse().map_err(|_| "bad --seed".to_string())?,
             "--incidents" => {

@@ -84,14 +84,14 @@ impl Rng {
     pub fn hex(&mut self, n: usize) -> String {
         let mut s = Vec::with_capacity(n);
         push_hex(self, &mut s, n, false);
-        String::from_utf8(s).expect("hex is ASCII")
+        crate::ascii(s)
     }
 
     /// A random (version 4 shaped) UUID.
     pub fn uuid(&mut self) -> String {
         let mut s = Vec::with_capacity(36);
         push_uuid(self, &mut s);
-        String::from_utf8(s).expect("uuid is ASCII")
+        crate::ascii(s)
     }
 }
 

@@ -16,6 +16,7 @@
 //! | `{blk}` | a number in 1..=99, the same on every line of one multi-line entry |
 //! | `{tsz3}` `{tsz6}` `{tsz9}` `{tsceph}` `{lts}` `{ots}` `{klog}` `{epoch}` | the line's time in ISO-Z, ceph, libvirt, oslo, klog and epoch forms |
 
+use crate::Error;
 use crate::clock::{self, Clock};
 use crate::rng::{self, Rng};
 use crate::world::World;
@@ -64,22 +65,31 @@ pub struct Ctx<'a> {
     pub own_instance: Option<usize>,
 }
 
-fn range(spec: &str, tpl: &str) -> (u64, u64) {
+/// A mistake in template `tpl`.
+fn bad(what: impl std::fmt::Display, tpl: &str) -> Error {
+    Error::Template(format!("{what} in {tpl:?}"))
+}
+
+fn range(spec: &str, tpl: &str) -> Result<(u64, u64), Error> {
     let (lo, hi) = spec
         .split_once('-')
-        .unwrap_or_else(|| panic!("bad range {spec:?} in {tpl:?}"));
-    let lo: u64 = lo
-        .parse()
-        .unwrap_or_else(|_| panic!("bad range in {tpl:?}"));
-    let hi: u64 = hi
-        .parse()
-        .unwrap_or_else(|_| panic!("bad range in {tpl:?}"));
-    assert!(lo <= hi, "bad range in {tpl:?}");
-    (lo, hi)
+        .ok_or_else(|| bad(format_args!("bad range {spec:?}"), tpl))?;
+    let lo: u64 = lo.parse().map_err(|_| bad("bad range", tpl))?;
+    let hi: u64 = hi.parse().map_err(|_| bad("bad range", tpl))?;
+    if lo > hi {
+        return Err(bad("bad range", tpl));
+    }
+    Ok((lo, hi))
+}
+
+/// A count in a hole (`{x:N}`).
+fn count(arg: &str, what: &str, tpl: &str) -> Result<usize, Error> {
+    arg.parse()
+        .map_err(|_| bad(format_args!("bad {what}"), tpl))
 }
 
 impl Line {
-    pub fn compile(tpl: &str) -> Line {
+    pub fn compile(tpl: &str) -> Result<Line, Error> {
         let mut pieces = Vec::new();
         let mut lit = Vec::new();
         let b = tpl.as_bytes();
@@ -93,25 +103,29 @@ impl Line {
                 }
                 let end = tpl[i..]
                     .find('}')
-                    .unwrap_or_else(|| panic!("unclosed hole in {tpl:?}"))
+                    .ok_or_else(|| bad("unclosed hole", tpl))?
                     + i;
                 let hole = &tpl[i + 1..end];
                 let (name, arg) = hole.split_once(':').unwrap_or((hole, ""));
                 let piece = match name {
                     "d" => {
-                        let (lo, hi) = range(arg, tpl);
+                        let (lo, hi) = range(arg, tpl)?;
                         Piece::Dec(lo, hi)
                     }
                     "p" => {
-                        let (w, r) = arg.split_once(':').expect("p:W:LO-HI");
-                        let (lo, hi) = range(r, tpl);
-                        Piece::Pad(w.parse().expect("width"), lo, hi)
+                        let (w, r) = arg
+                            .split_once(':')
+                            .ok_or_else(|| bad("a p hole without W:LO-HI", tpl))?;
+                        let (lo, hi) = range(r, tpl)?;
+                        Piece::Pad(count(w, "width", tpl)?, lo, hi)
                     }
-                    "x" => Piece::Hex(arg.parse().expect("hex count"), false),
-                    "X" => Piece::Hex(arg.parse().expect("hex count"), true),
-                    "a" => Piece::Alnum(arg.parse().expect("alnum count")),
+                    "x" => Piece::Hex(count(arg, "hex count", tpl)?, false),
+                    "X" => Piece::Hex(count(arg, "hex count", tpl)?, true),
+                    "a" => Piece::Alnum(count(arg, "alnum count", tpl)?),
                     "c" => {
-                        assert!(!arg.contains('{'), "holes inside a choice in {tpl:?}");
+                        if arg.contains('{') {
+                            return Err(bad("holes inside a choice", tpl));
+                        }
                         Piece::Choice(
                             arg.split('^')
                                 .map(|s| s.as_bytes().to_vec().into_boxed_slice())
@@ -140,7 +154,7 @@ impl Line {
                     "ots" => Piece::Ots,
                     "klog" => Piece::Klog,
                     "epoch" => Piece::Epoch,
-                    _ => panic!("unknown hole {{{hole}}} in {tpl:?}"),
+                    _ => return Err(bad(format_args!("unknown hole {{{hole}}}"), tpl)),
                 };
                 if !lit.is_empty() {
                     pieces.push(Piece::Lit(std::mem::take(&mut lit).into_boxed_slice()));
@@ -155,7 +169,7 @@ impl Line {
         if !lit.is_empty() {
             pieces.push(Piece::Lit(lit.into_boxed_slice()));
         }
-        Line(pieces)
+        Ok(Line(pieces))
     }
 
     #[inline]
@@ -241,7 +255,7 @@ impl Mix {
     /// `parts`: `(group, is_kernel, scale)`; each entry's weight is multiplied
     /// by `scale` and divided by the group's total weight, so `scale` is the
     /// group's share of lines.
-    pub fn new(parts: &[(Group, bool, u64)]) -> Mix {
+    pub fn new(parts: &[(Group, bool, u64)]) -> Result<Mix, Error> {
         let mut entries = Vec::new();
         let mut cum = Vec::new();
         let mut total = 0u64;
@@ -253,16 +267,23 @@ impl Mix {
                 cum.push(total);
                 entries.push(Entry {
                     kernel: *kernel,
-                    lines: text.split('\n').map(Line::compile).collect(),
+                    lines: text
+                        .split('\n')
+                        .map(Line::compile)
+                        .collect::<Result<_, _>>()?,
                 });
             }
         }
-        Mix { entries, cum }
+        if entries.is_empty() {
+            return Err(Error::Template("a mix without templates".to_string()));
+        }
+        Ok(Mix { entries, cum })
     }
 
     #[inline]
     pub fn pick(&self, rng: &mut Rng) -> &Entry {
-        let total = *self.cum.last().expect("non-empty mix");
+        // Never empty: `new` refuses a mix without entries.
+        let total = self.cum.last().copied().unwrap_or_default();
         let r = rng.below(total);
         let i = self.cum.partition_point(|&c| c <= r);
         &self.entries[i]

@@ -1,6 +1,9 @@
 //! Generates small trees and checks size, determinism and the metadata's
 //! phrase counts against the bytes actually written.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Read};

@@ -1,5 +1,7 @@
 //! End-to-end tests: the real binary on temporary evidence trees.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read their own small outputs whole
 
 use std::io::Write;

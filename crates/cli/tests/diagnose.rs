@@ -2,6 +2,8 @@
 //! bundles in `examples/incidents/`, checked for the top diagnosis, its chain
 //! and key entities — and the negative bundles for no diagnosis at all.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read small bundle files whole
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! with their evidence and exact fix, join the diagnoses, and show in every
 //! report format; a healthy host gets no false findings.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests write and read small files
 
 use std::path::{Path, PathBuf};

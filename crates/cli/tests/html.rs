@@ -6,6 +6,8 @@
 //! Without a browser (`chromium` or `chromium-browser` on PATH) the browser
 //! test says so and passes; CI installs Debian's `chromium`.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read their own small outputs whole
 
 use std::fs::File;

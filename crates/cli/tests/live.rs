@@ -4,6 +4,8 @@
 //! the machine the tests run on, `analyze --live` works, and a storage
 //! command that hangs is killed at its timeout and reported.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests write and read small files
 
 use std::collections::BTreeSet;

@@ -5,6 +5,8 @@
 //! (CI runs them as root). Each takes the cross-process kernel-test lock and
 //! restores the machine through guards, also when it fails.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read small sysfs attributes and audit logs
 
 use std::process::Command;
@@ -28,7 +30,7 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-fn skip(why: &str) {
+fn skip(why: impl std::fmt::Display) {
     println!("skipped: {why}");
 }
 

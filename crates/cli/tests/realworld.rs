@@ -5,6 +5,8 @@
 //! own rules are checked too, and no report made from it shows an unfilled
 //! placeholder.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests read small corpus files whole
 
 use std::collections::BTreeMap;

@@ -2,6 +2,8 @@
 //! format a real host would have it in, must be recognised by the right
 //! signature with the right fields — through the real binary.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(clippy::disallowed_methods)] // tests write and read small files
 
 use std::fmt::Write as _;

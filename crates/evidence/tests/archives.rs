@@ -1,6 +1,9 @@
 //! Archive roots: every compression, top directory stripping, nested
 //! members, links, hostile member names, truncation.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{Member, run, s, snapshot, write};

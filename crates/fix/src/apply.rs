@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::Error;
 use crate::plan::{Checked, Item, Plan, evaluate, refusal};
 use crate::probe::{CmdOutput, Executor, Probe};
 
@@ -68,16 +69,17 @@ pub fn apply(
     exec: &dyn Executor,
     audit: &mut dyn Write,
     confirm: &mut dyn FnMut(&Item) -> bool,
-) -> std::io::Result<Applied> {
+) -> Result<Applied, Error> {
     let mut applied = Applied::default();
     let mut stopped = false;
     for item in &plan.items {
         let name = item.target.name.clone();
-        let log = |audit: &mut dyn Write, a: Audit<'_>| -> std::io::Result<()> {
-            let mut line = serde_json::to_string(&a).map_err(std::io::Error::other)?;
+        let log = |audit: &mut dyn Write, a: Audit<'_>| -> Result<(), Error> {
+            let mut line =
+                serde_json::to_string(&a).map_err(|e| Error::Audit(std::io::Error::other(e)))?;
             line.push('\n');
-            audit.write_all(line.as_bytes())?;
-            audit.flush()
+            audit.write_all(line.as_bytes()).map_err(Error::Audit)?;
+            audit.flush().map_err(Error::Audit)
         };
         let base = |event: &'static str| Audit {
             time: jiff::Timestamp::now().to_string(),

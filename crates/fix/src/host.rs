@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rootline_live::{RunOptions, Status, sys};
 
+use crate::Error;
 use crate::probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Openers, Probe, Task};
 
 /// A host: `/` (live; read-only queries run as commands) or a tree laid out
@@ -105,27 +106,28 @@ fn cmd_output(o: rootline_live::Outcome, timeout: Duration) -> CmdOutput {
 }
 
 impl Probe for Host {
-    fn block_devices(&self) -> Result<Vec<BlockDev>, String> {
+    fn block_devices(&self) -> Result<Vec<BlockDev>, Error> {
         let (devs, unreadable) = sys::block_devices(&self.root);
         if devs.is_empty()
             && let Some(u) = unreadable.first()
         {
-            return Err(format!("{}: {}", u.path, u.reason));
+            return Err(Error::Unreadable {
+                path: u.path.clone(),
+                reason: u.reason.clone(),
+            });
         }
         Ok(devs.into_iter().map(block_dev).collect())
     }
 
-    fn block(&self, name: &str) -> Result<Option<BlockDev>, String> {
+    fn block(&self, name: &str) -> Result<Option<BlockDev>, Error> {
         if !self.root.join("sys/block").join(name).exists() {
             return Ok(None);
         }
-        sys::block_device(&self.root, name)
-            .map(|d| Some(block_dev(d)))
-            .map_err(|e| e.to_string())
+        Ok(Some(block_dev(sys::block_device(&self.root, name)?)))
     }
 
-    fn mounts(&self) -> Result<Vec<Mount>, String> {
-        let m = sys::mounts(&self.root).map_err(|e| e.to_string())?;
+    fn mounts(&self) -> Result<Vec<Mount>, Error> {
+        let m = sys::mounts(&self.root)?;
         Ok(m.into_iter()
             .map(|m| Mount {
                 source: m.source,
@@ -136,7 +138,7 @@ impl Probe for Host {
             .collect())
     }
 
-    fn swaps(&self) -> Result<Vec<String>, String> {
+    fn swaps(&self) -> Result<Vec<String>, Error> {
         match sys::swaps(&self.root) {
             Ok(sw) => Ok(sw.into_iter().map(|s| s.filename).collect()),
             // No swaps file in a --root tree: no swap is configured there.
@@ -145,11 +147,11 @@ impl Probe for Host {
             {
                 Ok(Vec::new())
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 
-    fn tasks(&self) -> Result<Vec<Task>, String> {
+    fn tasks(&self) -> Result<Vec<Task>, Error> {
         let (block, _) = sys::block_devices(&self.root);
         let mounts = sys::mounts(&self.root).unwrap_or_default();
         let (list, _) = sys::tasks(&self.root, &block, &mounts);
@@ -163,7 +165,7 @@ impl Probe for Host {
             .collect())
     }
 
-    fn openers(&self, dev: &str) -> Result<Openers, String> {
+    fn openers(&self, dev: &str) -> Result<Openers, Error> {
         let (users, unreadable) = sys::users_of(&self.root, dev);
         Ok(Openers {
             users: users.into_iter().map(|u| (u.pid, u.comm)).collect(),
@@ -171,13 +173,18 @@ impl Probe for Host {
         })
     }
 
-    fn running_domains(&self) -> Result<Vec<(String, String)>, String> {
+    fn running_domains(&self) -> Result<Vec<(String, String)>, Error> {
         let dir = self.root.join("run/libvirt/qemu");
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
             // No libvirt on this host: no running domain.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("run/libvirt/qemu: {e}")),
+            Err(source) => {
+                return Err(Error::Read {
+                    path: "run/libvirt/qemu".to_string(),
+                    source,
+                });
+            }
         };
         let mut out = Vec::new();
         for e in rd.flatten() {
@@ -187,7 +194,10 @@ impl Probe for Host {
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let xml = read_capped(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let xml = read_capped(&p).map_err(|source| Error::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
                 out.push((name, xml));
             }
         }

@@ -28,5 +28,28 @@ pub use plan::{Checked, Item, Plan, Safety, Step, Target, TargetKind, Verdict, d
 pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Openers, Probe, Task};
 pub use render::{Lang, render_applied, render_plan};
 
+/// What can fail here: a probe that cannot answer (the planner words it
+/// into an unknown verdict and refuses the target), or an audit log that
+/// cannot be written (which stops [`apply`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The live host (or `--root` tree) could not be read.
+    #[error(transparent)]
+    Live(#[from] rootline_live::Error),
+    /// A file or directory of the host could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Nothing under `sys/block` could be read (the first reason).
+    #[error("{path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    /// The audit log could not be written.
+    #[error(transparent)]
+    Audit(std::io::Error),
+}
+
 #[cfg(test)]
 mod tests;

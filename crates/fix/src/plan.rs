@@ -492,7 +492,7 @@ pub(crate) fn evaluate(s: &Safety, t: &Target, probe: &dyn Probe) -> Verdict {
             Ok(Some(b)) if b.holders.is_empty() => Verdict::Pass("no holders".to_string()),
             Ok(Some(b)) => Verdict::Fail(format!("held by {}", b.holders.join(", "))),
             Ok(None) => Verdict::Pass(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e),
+            Err(e) => Verdict::Unknown(e.to_string()),
         },
         Safety::OpenCountZero(map) => open_count_zero(map, probe),
         Safety::NotSwap(d) => match probe.swaps() {
@@ -503,7 +503,7 @@ pub(crate) fn evaluate(s: &Safety, t: &Target, probe: &dyn Probe) -> Verdict {
                     None => Verdict::Pass("not in /proc/swaps".to_string()),
                 }
             }
-            Err(e) => Verdict::Unknown(e),
+            Err(e) => Verdict::Unknown(e.to_string()),
         },
         Safety::NoOpeners(d) => no_openers(d, probe),
         Safety::NotInDomain(d) => not_in_domain(d, t, probe),
@@ -514,7 +514,7 @@ pub(crate) fn evaluate(s: &Safety, t: &Target, probe: &dyn Probe) -> Verdict {
                 None => Verdict::Unknown(format!("/sys/block/{d}/inflight unreadable")),
             },
             Ok(None) => Verdict::Pass(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e),
+            Err(e) => Verdict::Unknown(e.to_string()),
         },
     }
 }
@@ -550,7 +550,7 @@ fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
                 b.backing_file.unwrap_or_default()
             )),
             Ok(None) => Verdict::Fail(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e),
+            Err(e) => Verdict::Unknown(e.to_string()),
         },
         TargetKind::MultipathMap | TargetKind::UnusedMap if d == t.name => {
             let out = probe.query(&["multipath", "-ll"]);
@@ -590,7 +590,7 @@ fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
                 None => Verdict::Unknown(format!("/sys/block/{d}/device/state unreadable")),
             },
             Ok(None) => Verdict::Fail(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e),
+            Err(e) => Verdict::Unknown(e.to_string()),
         },
     }
 }
@@ -598,7 +598,7 @@ fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
 fn not_mounted(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
     let mounts = match probe.mounts() {
         Ok(m) => m,
-        Err(e) => return Verdict::Unknown(e),
+        Err(e) => return Verdict::Unknown(e.to_string()),
     };
     let names = dev_names(d, t);
     let devnum = probe.block(d).ok().flatten().and_then(|b| b.devnum);
@@ -666,7 +666,7 @@ fn open_count_zero(map: &str, probe: &dyn Probe) -> Verdict {
 fn no_openers(d: &str, probe: &dyn Probe) -> Verdict {
     let openers = match probe.openers(d) {
         Ok(o) => o,
-        Err(e) => return Verdict::Unknown(e),
+        Err(e) => return Verdict::Unknown(e.to_string()),
     };
     if let Some((pid, comm)) = openers.users.first() {
         return Verdict::Fail(format!("{comm} (pid {pid}) has it open"));
@@ -708,7 +708,7 @@ fn not_in_domain(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
                 }
             }
         }
-        Err(e) => return Verdict::Unknown(e),
+        Err(e) => return Verdict::Unknown(e.to_string()),
     }
     match probe.running_domains() {
         Ok(domains) => {
@@ -720,6 +720,6 @@ fn not_in_domain(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
                 domains.len()
             ))
         }
-        Err(e) => Verdict::Unknown(e),
+        Err(e) => Verdict::Unknown(e.to_string()),
     }
 }

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::Error;
+
 /// One block device as sysfs shows it (`/sys/block/<name>`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BlockDev {
@@ -128,19 +130,19 @@ impl CmdOutput {
 /// asks again right before each step.
 pub trait Probe {
     /// All block devices.
-    fn block_devices(&self) -> Result<Vec<BlockDev>, String>;
+    fn block_devices(&self) -> Result<Vec<BlockDev>, Error>;
     /// One block device (`Ok(None)`: it does not exist).
-    fn block(&self, name: &str) -> Result<Option<BlockDev>, String>;
-    fn mounts(&self) -> Result<Vec<Mount>, String>;
+    fn block(&self, name: &str) -> Result<Option<BlockDev>, Error>;
+    fn mounts(&self) -> Result<Vec<Mount>, Error>;
     /// Active swap areas (`/proc/swaps` file names).
-    fn swaps(&self) -> Result<Vec<String>, String>;
-    fn tasks(&self) -> Result<Vec<Task>, String>;
+    fn swaps(&self) -> Result<Vec<String>, Error>;
+    fn tasks(&self) -> Result<Vec<Task>, Error>;
     /// The processes holding kernel block device `dev` (`loop3`, `dm-3`)
     /// open, under any of its `/dev` names.
-    fn openers(&self, dev: &str) -> Result<Openers, String>;
+    fn openers(&self, dev: &str) -> Result<Openers, Error>;
     /// Running domains' live definitions (`/run/libvirt/qemu/*.xml`): (name,
     /// XML). Empty when libvirt is not there.
-    fn running_domains(&self) -> Result<Vec<(String, String)>, String>;
+    fn running_domains(&self) -> Result<Vec<(String, String)>, Error>;
     /// A read-only query (`multipath -ll`, `dmsetup info -c`): run it with a
     /// timeout on a live host, or look up its recorded output.
     fn query(&self, argv: &[&str]) -> CmdOutput;

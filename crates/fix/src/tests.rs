@@ -175,10 +175,10 @@ impl Sim {
 }
 
 impl Probe for Sim {
-    fn block_devices(&self) -> Result<Vec<BlockDev>, String> {
+    fn block_devices(&self) -> Result<Vec<BlockDev>, Error> {
         Ok(self.0.borrow().devices.clone())
     }
-    fn block(&self, name: &str) -> Result<Option<BlockDev>, String> {
+    fn block(&self, name: &str) -> Result<Option<BlockDev>, Error> {
         Ok(self
             .0
             .borrow()
@@ -187,13 +187,13 @@ impl Probe for Sim {
             .find(|d| d.name == name)
             .cloned())
     }
-    fn mounts(&self) -> Result<Vec<Mount>, String> {
+    fn mounts(&self) -> Result<Vec<Mount>, Error> {
         Ok(self.0.borrow().mounts.clone())
     }
-    fn swaps(&self) -> Result<Vec<String>, String> {
+    fn swaps(&self) -> Result<Vec<String>, Error> {
         Ok(self.0.borrow().swaps.clone())
     }
-    fn tasks(&self) -> Result<Vec<Task>, String> {
+    fn tasks(&self) -> Result<Vec<Task>, Error> {
         Ok(self
             .0
             .borrow()
@@ -202,7 +202,7 @@ impl Probe for Sim {
             .map(|(t, _)| t.clone())
             .collect())
     }
-    fn openers(&self, dev: &str) -> Result<Openers, String> {
+    fn openers(&self, dev: &str) -> Result<Openers, Error> {
         let st = self.0.borrow();
         let mut names = vec![format!("/dev/{dev}")];
         if let Some(map) = st
@@ -223,7 +223,7 @@ impl Probe for Sim {
             unreadable: 0,
         })
     }
-    fn running_domains(&self) -> Result<Vec<(String, String)>, String> {
+    fn running_domains(&self) -> Result<Vec<(String, String)>, Error> {
         Ok(self.0.borrow().domains.clone())
     }
     fn query(&self, argv: &[&str]) -> CmdOutput {

@@ -1650,8 +1650,9 @@ fn parse_openstack(text: &str) -> HostState {
                 let e = match cycles.iter_mut().position(|c| c.0 == server) {
                     Some(p) => &mut cycles[p],
                     None => {
+                        let p = cycles.len();
                         cycles.push((server.clone(), 0, 0, Vec::new(), Vec::new()));
-                        cycles.last_mut().unwrap()
+                        &mut cycles[p]
                     }
                 };
                 if a == "stop" {

@@ -1,5 +1,8 @@
 //! Multi-line blocks on real sequences: where each block ends.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use rootline_model::BlockKind;
 use rootline_parse::{LogFormat, continues, parse_line};
 

@@ -1,6 +1,9 @@
 //! Per-format header parsing on real lines (sosreport corpus, seeds, public
 //! issue reports) and the shapes each format's writers produce.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use jiff::civil::{date, time};
 use rootline_model::RawStamp;
 use rootline_parse::{LogFormat, ParsedLine, parse_line};

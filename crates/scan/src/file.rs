@@ -219,7 +219,10 @@ pub(crate) fn scan_reader(
             });
             continue;
         }
-        let sc = scanner.as_mut().expect("scanner is set above");
+        // Set above on the first pass; without one there is nothing to scan.
+        let Some(sc) = scanner.as_mut() else {
+            break;
+        };
 
         if skipping {
             match memchr(b'\n', &buf[start..filled]) {

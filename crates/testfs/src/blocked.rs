@@ -84,7 +84,7 @@ impl BlockedReader {
         let deadline = Instant::now() + timeout;
         let mut streak = 0;
         while streak < D_STREAK {
-            if let Some(status) = reader.child_mut().try_wait()? {
+            if let Some(status) = reader.child_mut()?.try_wait()? {
                 let stderr = reader.take_stderr();
                 return Err(io::Error::other(format!(
                     "{cmd:?} ended ({status}) instead of blocking: {}",
@@ -140,7 +140,7 @@ impl BlockedReader {
     pub fn finish(mut self, timeout: Duration) -> io::Result<(ExitStatus, String)> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(status) = self.child_mut().try_wait()? {
+            if let Some(status) = self.child_mut()?.try_wait()? {
                 let stderr = self.take_stderr();
                 self.child = None;
                 return Ok((status, stderr));
@@ -159,10 +159,11 @@ impl BlockedReader {
         }
     }
 
-    fn child_mut(&mut self) -> &mut Child {
+    /// The child, present until `finish` reaps it.
+    fn child_mut(&mut self) -> io::Result<&mut Child> {
         self.child
             .as_mut()
-            .expect("child is present until finished")
+            .ok_or_else(|| io::Error::other(format!("pid {} was already reaped", self.pid)))
     }
 
     fn take_stderr(&mut self) -> String {

@@ -79,19 +79,20 @@ pub(crate) fn read_small(path: &Path) -> io::Result<String> {
     Ok(text)
 }
 
-/// Why the kernel tests cannot run here, or `Ok(())` when they can.
+/// Why the kernel tests cannot run here (the error's message), or `Ok(())`
+/// when they can.
 ///
 /// Checks what every test in this crate's family needs: root, a FUSE driver,
 /// loop devices with `losetup`, a readable `/dev/kmsg`, `dd`, and that a
 /// hung-task report cannot panic the machine (`kernel.hung_task_panic` must
 /// be 0 where the detector exists).
-pub fn require_root_and_fuse() -> Result<(), String> {
+pub fn require_root_and_fuse() -> io::Result<()> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let euid = unsafe { libc::geteuid() };
     if euid != 0 {
-        return Err(format!(
+        return Err(unavailable(format!(
             "needs root (euid is {euid}): mounts FUSE, attaches loop devices, writes sysctls"
-        ));
+        )));
     }
     let is_char = |p: &str| {
         std::fs::metadata(p)
@@ -99,18 +100,22 @@ pub fn require_root_and_fuse() -> Result<(), String> {
             .unwrap_or(false)
     };
     if !is_char("/dev/fuse") {
-        return Err("no /dev/fuse character device".into());
+        return Err(unavailable("no /dev/fuse character device"));
     }
     let filesystems = read_small(Path::new("/proc/filesystems"))
-        .map_err(|e| format!("cannot read /proc/filesystems: {e}"))?;
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot read /proc/filesystems: {e}")))?;
     if !filesystems
         .lines()
         .any(|l| l.split_whitespace().last() == Some("fuse"))
     {
-        return Err("the kernel has no fuse filesystem (not in /proc/filesystems)".into());
+        return Err(unavailable(
+            "the kernel has no fuse filesystem (not in /proc/filesystems)",
+        ));
     }
     if !is_char("/dev/loop-control") {
-        return Err("no /dev/loop-control: loop devices are unavailable".into());
+        return Err(unavailable(
+            "no /dev/loop-control: loop devices are unavailable",
+        ));
     }
     for tool in [["losetup", "--version"], ["dd", "--version"]] {
         let ok = Command::new(tool[0])
@@ -122,32 +127,37 @@ pub fn require_root_and_fuse() -> Result<(), String> {
             .map(|s| s.success())
             .unwrap_or(false);
         if !ok {
-            return Err(format!("`{}` is not runnable", tool[0]));
+            return Err(unavailable(format!("`{}` is not runnable", tool[0])));
         }
     }
     if let Err(e) = File::open("/dev/kmsg") {
-        return Err(format!("cannot open /dev/kmsg: {e}"));
+        return Err(io::Error::new(
+            e.kind(),
+            format!("cannot open /dev/kmsg: {e}"),
+        ));
     }
     let panic = Path::new("/proc/sys/kernel/hung_task_panic");
     if panic.exists() {
-        let value = read_small(panic).map_err(|e| format!("cannot read {panic:?}: {e}"))?;
+        let value = read_small(panic)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot read {panic:?}: {e}")))?;
         if value.trim() != "0" {
-            return Err(format!(
+            return Err(unavailable(format!(
                 "kernel.hung_task_panic is {}: a provoked hung task would panic this machine",
                 value.trim()
-            ));
+            )));
         }
     }
     Ok(())
 }
 
-/// Why hung-task tests cannot run here, or `Ok(())` when they can.
+/// Why hung-task tests cannot run here (the error's message), or `Ok(())`
+/// when they can.
 ///
 /// On top of [`require_root_and_fuse`]: the hung-task detector must be built
 /// in, and FUSE must not time out held requests on its own (a non-zero
 /// `fs.fuse.default_request_timeout` would abort the connection under a test
 /// that holds requests on purpose).
-pub fn require_hung_task_detector() -> Result<(), String> {
+pub fn require_hung_task_detector() -> io::Result<()> {
     require_root_and_fuse()?;
     for name in [
         "hung_task_timeout_secs",
@@ -156,22 +166,27 @@ pub fn require_hung_task_detector() -> Result<(), String> {
     ] {
         let path = Path::new("/proc/sys/kernel").join(name);
         if !path.exists() {
-            return Err(format!(
+            return Err(unavailable(format!(
                 "no {}: the kernel has no hung-task detector",
                 path.display()
-            ));
+            )));
         }
     }
     let fuse_timeout = Path::new("/proc/sys/fs/fuse/default_request_timeout");
     if let Ok(value) = read_small(fuse_timeout) {
         let secs: u64 = value.trim().parse().unwrap_or(0);
         if secs != 0 && secs < 120 {
-            return Err(format!(
+            return Err(unavailable(format!(
                 "fs.fuse.default_request_timeout is {secs}s: held FUSE requests would be aborted"
-            ));
+            )));
         }
     }
     Ok(())
+}
+
+/// A requirement of the kernel tests that this machine does not meet.
+fn unavailable(why: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, why.into())
 }
 
 /// `(major, minor)` of a device number.

@@ -4,6 +4,9 @@
 //! Each test skips (passing, with the reason printed) where it cannot run:
 //! not root, no FUSE, no loop devices, a hung-task detector that would panic.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -23,7 +26,7 @@ const HUNG_WARNINGS: &str = "kernel/hung_task_warnings";
 const CHILD_ENV: &str = "ROOTLINE_TESTFS_STALE_CHILD";
 
 /// The lock when the test can run here; None (after saying why) otherwise.
-fn setup(require: fn() -> Result<(), String>) -> Option<KernelLock> {
+fn setup(require: fn() -> std::io::Result<()>) -> Option<KernelLock> {
     if std::env::var_os(CHILD_ENV).is_some() {
         // Re-executed as a helper child: only the helper test may run.
         return None;

@@ -1,6 +1,8 @@
 //! Shared test helpers: a recording visitor and archive builders. Every
 //! fixture is built at test time in a temp dir.
 
+// Helpers outside #[test] fns unwrap too: a failed setup step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
