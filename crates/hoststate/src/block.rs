@@ -40,6 +40,13 @@ fn by_name(rel_path: &str) -> Option<Kind> {
     if b.starts_with("multipath_") && (b.ends_with("-ll") || b.ends_with("-l")) {
         return Some(Kind::MultipathLl);
     }
+    // sos names a command by its words joined with `_` (`multipath_-v4_-ll`);
+    // a saved copy may add to the name (`multipath_-ll.txt`,
+    // `multipath_-ll__node3.txt`): a `-ll` / `-l` word still names the listing.
+    let words: Vec<&str> = b.split(['_', '.']).collect();
+    if words.first() == Some(&"multipath") && words.iter().any(|w| *w == "-ll" || *w == "-l") {
+        return Some(Kind::MultipathLl);
+    }
     if b.starts_with("dmsetup_info") {
         return Some(Kind::DmsetupInfo);
     }

@@ -173,10 +173,10 @@ fn is_nvme_list_header(line: &str) -> bool {
 }
 
 /// Empty, or only a timeout / error message: what a sosreport leaves when the
-/// command did not produce output.
+/// command did not produce output (or failed, [`crate::parsers::command_failure`]).
 pub(crate) fn content_is_void(sample: &str) -> bool {
     let t = sample.trim();
-    if t.is_empty() {
+    if t.is_empty() || crate::parsers::command_failure(t).is_some() {
         return true;
     }
     let lines = t.lines().count();

@@ -37,7 +37,8 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
         return Some(k);
     }
 
-    // Name hints for outputs that are empty or unreadable (a timed-out command).
+    // Name hints for outputs that are empty or unreadable (a timed-out
+    // command, one that failed).
     if base.starts_with("qemu-img_check") || base.starts_with("qemu-img-check") {
         return Some(Kind::QemuImgCheck);
     }
@@ -54,7 +55,7 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
         return Some(Kind::VirshDomblklist);
     }
     if (path.contains("sos_commands/process/ps_") || base == "ps" || base.starts_with("ps_aux"))
-        && sample.trim().is_empty()
+        && (sample.trim().is_empty() || crate::parsers::command_failure(sample).is_some())
     {
         return Some(Kind::Ps);
     }
