@@ -40,6 +40,13 @@ fn by_name(rel_path: &str) -> Option<Kind> {
     if b.starts_with("multipath_") && (b.ends_with("-ll") || b.ends_with("-l")) {
         return Some(Kind::MultipathLl);
     }
+    // sos names a command by its words joined with `_` (`multipath_-v4_-ll`);
+    // a saved copy may add to the name (`multipath_-ll.txt`,
+    // `multipath_-ll__node3.txt`): a `-ll` / `-l` word still names the listing.
+    let words: Vec<&str> = b.split(['_', '.']).collect();
+    if words.first() == Some(&"multipath") && words.iter().any(|w| *w == "-ll" || *w == "-l") {
+        return Some(Kind::MultipathLl);
+    }
     if b.starts_with("dmsetup_info") {
         return Some(Kind::DmsetupInfo);
     }
@@ -227,7 +234,7 @@ fn by_content(rel_path: &str, sample: &str) -> Option<Kind> {
     if ft.starts_with('{') && sample.contains("\"blockdevices\"") {
         return Some(Kind::Lsblk);
     }
-    if lines.iter().take(5).any(|l| l.starts_with("NAME=\"")) {
+    if lines.iter().take(5).any(|l| lsblk_pairs_row(l)) {
         return Some(Kind::Lsblk);
     }
     let head: Vec<&str> = ft.split_whitespace().collect();
@@ -2071,8 +2078,102 @@ fn jstr(v: &Value) -> String {
     }
 }
 
+/// A `lsblk -P` row: `KEY="value"` pairs in the order of `-o` (NAME need
+/// not come first: `ALIGNMENT="0" … NAME="sda" …`), one of them NAME or
+/// KNAME.
+fn lsblk_pairs_row(l: &str) -> bool {
+    let key: String = l.chars().take_while(|c| *c != '=').collect();
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || ":_-%.".contains(c))
+        && l[key.len()..].starts_with("=\"")
+        && [" NAME=\"", " KNAME=\""]
+            .iter()
+            .any(|k| l.starts_with(&k[1..]) || l.contains(k))
+}
+
+/// One row of the tree (or list) layout, the name starting at byte
+/// `name_start` (after the tree drawing): the name, the kernel name RHEL 6
+/// prints after it (`mpathb (dm-2)`), and the other cells by header column
+/// (index 0, NAME, left empty). Cells are placed by column (character), not
+/// byte: a UTF-8 tree (`└─`) takes 2 columns and 6 bytes. lsblk pads the
+/// name to the widest one, but a row need not line up with the header
+/// anyway (a fixture edited by hand, a tree redrawn in another width): when
+/// the header has MAJ:MIN and the row a `major:minor`, the cells are placed
+/// by how far its colon is from the header's — lsblk aligns that column on
+/// its colon.
+fn lsblk_tree_row(
+    header: &[(usize, usize, &str)],
+    l: &str,
+    name_start: usize,
+) -> (String, Option<String>, Vec<String>) {
+    let col = |b: usize| l[..b].chars().count();
+    let toks = spans(l);
+    let mut cols = vec![String::new(); header.len()];
+    let Some(ti) = toks.iter().position(|(_, e, _)| *e > name_start) else {
+        return (String::new(), None, cols);
+    };
+    let name = l[name_start.max(toks[ti].0)..toks[ti].1].to_string();
+    let mut rest = &toks[ti + 1..];
+    let mut kname = None;
+    if let Some((_, _, t)) = rest.first()
+        && let Some(k) = t.strip_prefix("(dm-").and_then(|k| k.strip_suffix(')'))
+        && k.chars().all(|c| c.is_ascii_digit())
+    {
+        kname = Some(format!("dm-{k}"));
+        rest = &rest[1..];
+    }
+    let colon = |s: usize, t: &str| t.find(':').map(|c| (s + c) as isize);
+    let shift = header
+        .iter()
+        .find(|(_, _, h)| h.eq_ignore_ascii_case("MAJ:MIN"))
+        .and_then(|(hs, _, h)| colon(*hs, h))
+        .and_then(|hc| {
+            rest.iter()
+                .find(|(_, _, t)| is_devnum(t))
+                .and_then(|(s, _, t)| colon(col(*s), t))
+                .map(|rc| rc - hc)
+        })
+        .unwrap_or(0);
+    for (s, e, t) in rest {
+        let (s, e) = (col(*s) as isize - shift, col(*e) as isize - shift);
+        let mut best: Option<(usize, isize)> = None;
+        for (i, (hs, he, _)) in header.iter().enumerate().skip(1) {
+            let ov = e.min(*he as isize) - s.max(*hs as isize);
+            if ov > 0 && best.is_none_or(|(_, b)| ov > b) {
+                best = Some((i, ov));
+            }
+        }
+        let idx = match best {
+            Some((i, _)) => i,
+            None => header
+                .iter()
+                .rposition(|(hs, _, _)| *hs as isize <= s)
+                .unwrap_or(0)
+                .max(1)
+                .min(header.len().saturating_sub(1)),
+        };
+        if !cols[idx].is_empty() {
+            cols[idx].push(' ');
+        }
+        cols[idx].push_str(t);
+    }
+    (name, kname, cols)
+}
+
 fn parse_lsblk(text: &str, lines: &[(u64, &str)], st: &mut HostState) {
     let mut rows: Vec<BlkRow> = Vec::new();
+    // What lsblk said beside the listing (`lsblk: dm-0: failed to get
+    // device path`): a device it could not show.
+    let mut said: Vec<&str> = Vec::new();
+    for (_, l) in lines {
+        if l.starts_with("lsblk: ") && !said.contains(l) {
+            said.push(l);
+        }
+    }
+    st.notes
+        .extend(said.iter().map(|l| format!("lsblk printed: {l}")));
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
         match serde_json::from_str::<Value>(trimmed) {
@@ -2120,9 +2221,9 @@ fn parse_lsblk(text: &str, lines: &[(u64, &str)], st: &mut HostState) {
                 "lsblk -J output could not be read as JSON ({e}); it may be truncated"
             )),
         }
-    } else if lines.iter().any(|(_, l)| l.starts_with("NAME=\"")) {
+    } else if lines.iter().any(|(_, l)| lsblk_pairs_row(l)) {
         for &(n, l) in lines {
-            if !l.starts_with("NAME=\"") {
+            if !lsblk_pairs_row(l) {
                 continue;
             }
             let mut obj = Map::new();
@@ -2136,6 +2237,11 @@ fn parse_lsblk(text: &str, lines: &[(u64, &str)], st: &mut HostState) {
                     set(&mut obj, k, &val);
                 }
                 rest = after.get(end + 1..).unwrap_or("");
+            }
+            if !obj.contains_key("name")
+                && let Some(k) = obj.get("kname").cloned()
+            {
+                obj.insert("name".into(), k);
             }
             let parent = obj.get("pkname").map(jstr).filter(|s| !s.is_empty());
             rows.push(BlkRow {
@@ -2156,22 +2262,17 @@ fn parse_lsblk(text: &str, lines: &[(u64, &str)], st: &mut HostState) {
             if l.trim().is_empty() {
                 continue;
             }
-            let cols = aligned_row(&header, l);
-            let raw_name = cols.first().cloned().unwrap_or_default();
-            // Depth from where the device name starts (2 columns per level).
+            // Depth from where the device name starts (2 columns per level;
+            // the tree is drawn `|-` `` `- `` in the C locale, `├─` `└─` `│`
+            // in UTF-8).
             let name_start = l
-                .find(|c: char| !(c.is_whitespace() || "|`-".contains(c)))
+                .find(|c: char| !(c.is_whitespace() || "|`-├└│─".contains(c)))
                 .unwrap_or(0);
-            let name = raw_name
-                .rsplit(' ')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(['|', '`', '-'])
-                .to_string();
+            let (name, kname, cols) = lsblk_tree_row(&header, l, name_start);
             if name.is_empty() {
                 continue;
             }
-            let depth = name_start / 2;
+            let depth = l[..name_start].chars().count() / 2;
             while stack.last().is_some_and(|(d, _)| *d >= depth) {
                 stack.pop();
             }
@@ -2188,6 +2289,9 @@ fn parse_lsblk(text: &str, lines: &[(u64, &str)], st: &mut HostState) {
                 }
             }
             set(&mut obj, "name", &name);
+            if let Some(k) = kname {
+                set(&mut obj, "kname", &k);
+            }
             rows.push(BlkRow {
                 line: n,
                 text: l.to_string(),
@@ -3728,5 +3832,120 @@ rw  8192   512  4096          0      2147483648   /dev/dm-1
                 .iter()
                 .any(|f| f.command.as_deref() == Some("blockdev --setrw /dev/dm-1"))
         );
+    }
+
+    fn blk<'a>(st: &'a HostState, name: &str) -> &'a Value {
+        st.facts
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {:#?}", st.facts))
+    }
+
+    /// `lsblk -P -o …` prints the pairs in the order asked for: NAME need
+    /// not be first (insights `LSBLK_EXT_DATA`, two of its rows, cut).
+    #[test]
+    fn lsblk_pairs_in_any_order() {
+        let text = r#"ALIGNMENT="0" DISC-ALN="0" FSTYPE="ext4" GROUP="disk" KNAME="sda1" MAJ:MIN="8:1" MOUNTPOINT="/boot" NAME="sda1" RO="0" SIZE="500M" TYPE="part"
+ALIGNMENT="0" DISC-ALN="0" FSTYPE="ext4" GROUP="disk" KNAME="dm-0" MAJ:MIN="253:0" MOUNTPOINT="/" NAME="vg_trex-lv_root" RO="0" SIZE="50G" TYPE="lvm"
+"#;
+        assert_eq!(recognise("lsblk_-P_-o_x", text), Some(Kind::Lsblk));
+        assert_eq!(recognise("notes.txt", text), Some(Kind::Lsblk));
+        let st = run(Kind::Lsblk, text);
+        assert_eq!(st.facts.len(), 2);
+        let root = blk(&st, "vg_trex-lv_root");
+        assert_eq!(root["kname"], "dm-0");
+        assert_eq!(root["devnum"], "253:0");
+        assert_eq!(root["mountpoint"], "/");
+        assert_eq!(blk(&st, "sda1")["fstype"], "ext4");
+    }
+
+    /// What lsblk says of a device it cannot show is kept as a note
+    /// (insights `LSBLK_EXT_DATA_FAILED_PATH`).
+    #[test]
+    fn lsblk_complaints_are_notes() {
+        let text = "lsblk: dm-0: failed to get device path\nlsblk: dm-1: failed to get device path\nlsblk: dm-0: failed to get device path\nNAME=\"sda\" KNAME=\"sda\" MAJ:MIN=\"8:0\" SIZE=\"931G\" TYPE=\"disk\"\n";
+        let st = run(Kind::Lsblk, text);
+        assert_eq!(st.facts.len(), 1);
+        assert_eq!(
+            st.notes,
+            [
+                "lsblk printed: lsblk: dm-0: failed to get device path",
+                "lsblk printed: lsblk: dm-1: failed to get device path"
+            ]
+        );
+    }
+
+    /// RHEL 6 lsblk prints a device-mapper name with its kernel name,
+    /// `mpathb (dm-2)` (insights `LSBLK_DATA2`, cut).
+    #[test]
+    fn lsblk_rhel6_name_with_kernel_name() {
+        let text = "NAME                       MAJ:MIN RM    SIZE RO TYPE  MOUNTPOINT
+sda                          8:0    0     25G  0 disk
+`-sda2                       8:2    0   18.6G  0 part
+  `-vg_root-lv_root (dm-0) 253:0    0   18.5G  0 lvm   /
+sdb                          8:16   0 1000.1G  0 disk
+`-mpathb (dm-2)            253:2    0 1000.1G  0 mpath
+  `-mpathbp1 (dm-4)        253:4    0 1000.1G  0 part
+    `-appdg-app (dm-7)     253:7    0    2.8T  0 lvm   /splunk
+sde                          8:64   0 1000.1G  0 disk
+`-mpathb (dm-2)            253:2    0 1000.1G  0 mpath
+";
+        let st = run(Kind::Lsblk, text);
+        let m = blk(&st, "mpathb");
+        assert_eq!(m["kname"], "dm-2");
+        assert_eq!(m["devnum"], "253:2");
+        assert_eq!(m["dev_type"], "mpath");
+        assert_eq!(m["parents"], json!(["sdb", "sde"]));
+        let lv = blk(&st, "appdg-app");
+        assert_eq!(lv["mountpoint"], "/splunk");
+        assert_eq!(lv["parents"], json!(["mpathbp1"]));
+        assert_eq!(blk(&st, "vg_root-lv_root")["mountpoint"], "/");
+        assert!(st.checks.is_empty(), "{:?}", ids(&st));
+    }
+
+    /// Rows that do not line up with the header (insights `LSBLK_DATA3`,
+    /// whose rhel-root/rhel-swap rows are 5 columns left of it) are placed
+    /// by their MAJ:MIN colon.
+    #[test]
+    fn lsblk_rows_not_aligned_to_the_header() {
+        let text = "NAME                 MAJ:MIN RM  SIZE RO TYPE  MOUNTPOINT
+vda                  252:0    0   10G  0 disk
+`-vda2               252:2    0  9.5G  0 part
+  `-md126              9:126  0  9.5G  0 raid1
+    |-rhel-root 253:0    0  9.4G  0 lvm   /
+    `-rhel-swap 253:1    0  100M  0 lvm   [SWAP]
+";
+        let st = run(Kind::Lsblk, text);
+        let root = blk(&st, "rhel-root");
+        assert_eq!(root["devnum"], "253:0");
+        assert_eq!(root["dev_type"], "lvm");
+        assert_eq!(root["size"], "9.4G");
+        assert_eq!(root["mountpoint"], "/");
+        assert_eq!(root["parents"], json!(["md126"]));
+        assert_eq!(blk(&st, "rhel-swap")["mountpoint"], "[SWAP]");
+        assert_eq!(blk(&st, "md126")["dev_type"], "raid1");
+    }
+
+    /// In a UTF-8 locale lsblk draws the tree with `├─` `└─` `│`: 2
+    /// columns, 6 bytes (example bundle negative-benign-sr0-fd0).
+    #[test]
+    fn lsblk_utf8_tree() {
+        let text = "NAME                      MAJ:MIN RM   SIZE RO TYPE MOUNTPOINTS
+vda                       252:0    0   200G  0 disk 
+├─vda2                    252:2    0     2G  0 part /boot
+└─vda3                    252:3    0   198G  0 part 
+  └─ubuntu--vg-ubuntu--lv 253:0    0   198G  0 lvm  /
+vdb                       252:16   0   800G  0 disk /var/lib/nova/instances
+";
+        let st = run(Kind::Lsblk, text);
+        assert_eq!(st.facts.len(), 5);
+        let b = blk(&st, "vda2");
+        assert_eq!(b["mountpoint"], "/boot");
+        assert_eq!(b["dev_type"], "part");
+        assert_eq!(b["parents"], json!(["vda"]));
+        let lv = blk(&st, "ubuntu--vg-ubuntu--lv");
+        assert_eq!(lv["parents"], json!(["vda3"]));
+        assert_eq!(lv["mountpoint"], "/");
+        assert_eq!(blk(&st, "vdb")["parents"], json!([]));
     }
 }

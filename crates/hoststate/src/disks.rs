@@ -114,6 +114,10 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
         "Vendor Specific SMART Attributes",
         "SMART support is:",
         "SMART Health Status:",
+        // smartctl 5.x's banner and its answer for a device without SMART
+        // (a RAID volume): the output has no section header then.
+        "smartmontools.sourceforge.net",
+        "Device does not support SMART",
     ];
     if SMARTCTL_MARKS.iter().any(|m| sample.contains(m)) {
         return Some(Kind::Smartctl);
@@ -173,10 +177,10 @@ fn is_nvme_list_header(line: &str) -> bool {
 }
 
 /// Empty, or only a timeout / error message: what a sosreport leaves when the
-/// command did not produce output.
+/// command did not produce output (or failed, [`crate::parsers::command_failure`]).
 pub(crate) fn content_is_void(sample: &str) -> bool {
     let t = sample.trim();
-    if t.is_empty() {
+    if t.is_empty() || crate::parsers::command_failure(t).is_some() {
         return true;
     }
     let lines = t.lines().count();
@@ -207,7 +211,7 @@ pub(crate) fn void_note(text: &str) -> Option<String> {
 // Numbers.
 
 /// An integer with optional thousands separators (`2,787`, `2.787`,
-/// `512 110 190 592`, `1'234`, NBSP), read from the start of `s` and ending
+/// `512 110 190 592`, `1'234`, NBSP, thin space, U+FFFD), read from the start of `s` and ending
 /// at the first character that is not part of it (`51 Celsius` → 51,
 /// `4%` → 4, `38 (Min/Max 10/58)` → 38). Also `0x..` hexadecimal.
 pub(crate) fn parse_int(s: &str) -> Option<i64> {
@@ -234,7 +238,12 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
     if digits.len() <= 3 {
         while i < chars.len() {
             let sep = chars[i];
-            if !matches!(sep, ',' | '.' | ' ' | '\'' | '\u{a0}' | '\u{202f}' | '_') {
+            // U+FFFD: a separator of another code page that did not
+            // survive the trip to UTF-8 (`10�779`, smartctl on Windows).
+            if !matches!(
+                sep,
+                ',' | '.' | ' ' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '_' | '\u{fffd}'
+            ) {
                 break;
             }
             let group: String = chars[i + 1..].iter().take(3).collect();
@@ -437,8 +446,8 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
             disks.push(d);
         }
     };
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim_end_matches('\r');
+    for (i, raw) in console_lines(text) {
+        let line = raw.as_str();
         let t = line.trim();
         let c = || Some(Cite::nth(i, line));
         // A command line starts a new disk.
@@ -497,6 +506,14 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
             cur.notes
                 .push(format!("smartctl could not open the device: {t}"));
             cur.smart_unavailable = c();
+            continue;
+        }
+        if t == "Device does not support SMART" {
+            // smartctl 5.x on a device without SMART (a RAID volume, a
+            // virtual disk): no verdict to read.
+            cur.smart_unavailable = c();
+            cur.notes
+                .push(format!("SMART is not supported by this device: {t}"));
             continue;
         }
         if t.starts_with("ID#") && t.contains("ATTRIBUTE_NAME") {
@@ -612,6 +629,47 @@ fn parse_smartctl_text(text: &str) -> Vec<Disk> {
     disks
 }
 
+/// Width of the console an output may have been pasted from.
+const CONSOLE_WIDTH: usize = 80;
+
+/// The lines of `text` (without `\r`), each with the index of its first
+/// line, and joined again where a console wrapped them: smartctl for
+/// Windows in an 80-column console breaks every longer line at column 80,
+/// mid-word (`… Always   FAILI` / `NG_NOW 4015`), and a line of exactly 80
+/// leaves an empty line after it. Wrapped means: no line is wider than 80
+/// and at least three are exactly 80 (an output not wrapped has wider
+/// lines: the attribute table's header alone is 87).
+fn console_lines(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
+    let width = |l: &str| l.chars().count();
+    let wrapped = lines.iter().all(|l| width(l) <= CONSOLE_WIDTH)
+        && lines.iter().filter(|l| width(l) == CONSOLE_WIDTH).count() >= 3;
+    if !wrapped {
+        return lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i, l.to_string()))
+            .collect();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let start = i;
+        let mut joined = lines[i].to_string();
+        while width(lines[i]) == CONSOLE_WIDTH && i + 1 < lines.len() {
+            i += 1;
+            if lines[i].is_empty() {
+                // The line was exactly 80: the console's own line break.
+                break;
+            }
+            joined.push_str(lines[i]);
+        }
+        out.push((start, joined));
+        i += 1;
+    }
+    out
+}
+
 /// An `-a` attribute row outside its table: `5 Reallocated_Sector_Ct
 /// 0x0033 094 094 036 Pre-fail Always - 8256`.
 fn parse_full_attr_row(t: &str) -> Option<Attr> {
@@ -681,7 +739,10 @@ fn finish_ata(d: &mut Disk) {
     ];
     let mut found = Vec::new();
     for (names, key) in map {
-        if let Some(a) = d.attr(names)
+        // The names in order of preference, not of the table: smartctl
+        // takes the drive temperature from 194 before 190 (Airflow), which
+        // comes first in the table.
+        if let Some(a) = names.iter().find_map(|n| d.attr(&[n]))
             && let Some(raw) = a.raw
         {
             found.push((*key, raw, a.cite.clone()));
@@ -2821,5 +2882,149 @@ cs           : 0
             "{:?}",
             st.notes
         );
+    }
+
+    /// smartctl for Windows pasted from an 80-column console: every wider
+    /// line broken at column 80, mid-word (forum post, 2011; a few rows).
+    const ATA_WRAPPED_80: &str = r#"smartctl 5.41 2011-06-09 r3365 [i686-w64-mingw32-win7(64)-sp1] (sf-win32-5.41-1)
+
+Copyright (C) 2002-11 by Bruce Allen, http://smartmontools.sourceforge.net
+
+=== START OF INFORMATION SECTION ===
+Model Family:     Seagate Barracuda 7200.12
+Device Model:     ST31000528AS
+=== START OF READ SMART DATA SECTION ===
+SMART overall-health self-assessment test result: FAILED!
+SMART Attributes Data Structure revision number: 10
+Vendor Specific SMART Attributes with Thresholds:
+ID# ATTRIBUTE_NAME          FLAG     VALUE WORST THRESH TYPE      UPDATED  WHEN_
+FAILED RAW_VALUE
+  1 Raw_Read_Error_Rate     0x000f   112   099   006    Pre-fail  Always       -
+       48233046
+  3 Spin_Up_Time            0x0003   095   095   000    Pre-fail  Always       -
+       0
+  5 Reallocated_Sector_Ct   0x0033   002   002   036    Pre-fail  Always   FAILI
+NG_NOW 4015
+"#;
+
+    #[test]
+    fn smartctl_wrapped_at_80_columns() {
+        assert_eq!(
+            recognise("smartctl-a.txt", ATA_WRAPPED_80),
+            Some(Kind::Smartctl)
+        );
+        let st = run(Kind::Smartctl, ATA_WRAPPED_80);
+        assert_eq!(st.facts.len(), 1);
+        let f = &st.facts[0];
+        assert_eq!(f["model"], "ST31000528AS");
+        assert_eq!(f["health"], "failed");
+        assert_eq!(f["reallocated"], 4015);
+        let a = f["attributes"].as_array().unwrap();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0]["raw"], 48233046);
+        assert_eq!(a[2]["when_failed"], "FAILING_NOW");
+        let c = st.checks.iter().find(|c| c.id == "smart-failed").unwrap();
+        // Cited at the line the row starts on, joined again.
+        let row = c
+            .evidence
+            .iter()
+            .find(|e| e.text.contains("Reallocated_Sector_Ct"))
+            .unwrap();
+        assert_eq!(row.line, 18);
+        assert!(row.text.ends_with("FAILING_NOW 4015"), "{row:?}");
+        // An output not wrapped is read line by line.
+        assert_eq!(console_lines("a\nb\n").len(), 2);
+    }
+
+    /// The `-x` brief layout (FLAGS column) lists 190 Airflow_Temperature
+    /// before 194 Temperature_Celsius; the drive temperature is 194's, as
+    /// smartctl takes it (telegraf `mockInfoAttributeData`, cut).
+    const ATA_X_TWO_TEMPERATURES: &str = r#"smartctl 6.5 2016-05-07 r4318 [Darwin 16.4.0 x86_64] (local build)
+Copyright (C) 2002-16, Bruce Allen, Christian Franke, www.smartmontools.org
+=== START OF INFORMATION SECTION ===
+Device Model:     APPLE SSD SM256E
+=== START OF READ SMART DATA SECTION ===
+SMART overall-health self-assessment test result: PASSED
+Vendor Specific SMART Attributes with Thresholds:
+ID# ATTRIBUTE_NAME          FLAGS    VALUE WORST THRESH FAIL RAW_VALUE
+  5 Reallocated_Sector_Ct   PO--CK   100   100   000    -    0
+  9 Power_On_Hours          -O--CK   099   099   000    -    2988
+190 Airflow_Temperature_Cel -O---K   055   040   045    Past 45 (Min/Max 43/57 #2689)
+194 Temperature_Celsius     -O---K   066   021   000    -    34 (Min/Max 14/79)
+197 Current_Pending_Sector  -O---K   100   100   000    -    0
+"#;
+
+    #[test]
+    fn smartctl_x_temperature_is_194_before_190() {
+        let st = run(Kind::Smartctl, ATA_X_TWO_TEMPERATURES);
+        let f = &st.facts[0];
+        assert_eq!(f["temperature"], 34);
+        assert_eq!(f["power_on_hours"], 2988);
+        assert_eq!(f["health"], "passed");
+        assert!(st.checks.is_empty(), "{:?}", ids(&st));
+    }
+
+    /// smartctl 5.x on a RAID volume: "Device does not support SMART", no
+    /// section header (insights `CISCO_DRIVE`, cut).
+    const SCSI_NO_SMART: &str = r#"smartctl 5.43 2012-06-30 r3573 [x86_64-linux-2.6.32-573.8.1.el6.x86_64] (local build)
+Copyright (C) 2002-12 by Bruce Allen, http://smartmontools.sourceforge.net
+Vendor:               Cisco
+Product:              UCSC-MRAID12G
+Serial number:        003b95e4040c2c551d4056b715e7a68d
+Device type:          disk
+Device does not support SMART
+Error Counter logging not supported
+Device does not support Self Test logging
+"#;
+
+    #[test]
+    fn smartctl_device_without_smart() {
+        assert_eq!(
+            recognise("sos_commands/ata/smartctl_-a_.dev.sdb", SCSI_NO_SMART),
+            Some(Kind::Smartctl)
+        );
+        let st = run(Kind::Smartctl, SCSI_NO_SMART);
+        let f = &st.facts[0];
+        assert_eq!(f["smart_supported"], false);
+        assert_eq!(f["health"], "unknown");
+        assert_eq!(f["model"], "UCSC-MRAID12G");
+        assert!(st.checks.is_empty(), "{:?}", ids(&st));
+        assert!(
+            st.notes
+                .iter()
+                .any(|n| n.contains("does not support SMART"))
+        );
+    }
+
+    /// A Windows build prints thousands separators of its code page; one
+    /// reaches the file as U+FFFD (`10�779`; telegraf
+    /// `smartctlNVMeInfoDataWindows`, cut).
+    const NVME_WINDOWS_LOCALIZED: &str = r#"smartctl 7.3 2022-02-28 r5338 [x86_64-w64-mingw32-w10-20H2] (sf-7.3-1)
+Copyright (C) 2002-22, Bruce Allen, Christian Franke, www.smartmontools.org
+=== START OF INFORMATION SECTION ===
+Model Number:                       Samsung SSD 970 EVO 1TB
+=== START OF SMART DATA SECTION ===
+SMART overall-health self-assessment test result: PASSED
+SMART/Health Information (NVMe Log 0x02)
+Critical Warning:                   0x00
+Temperature:                        47 Celsius
+Power Cycles:                       10�779
+Power On Hours:                     1�290
+Unsafe Shutdowns:                   9
+Media and Data Integrity Errors:    0
+Error Information Log Entries:      979
+"#;
+
+    #[test]
+    fn numbers_with_a_lost_separator() {
+        assert_eq!(parse_int("10\u{fffd}779"), Some(10779));
+        assert_eq!(parse_int("1\u{fffd}290"), Some(1290));
+        assert_eq!(parse_int("2\u{2009}787"), Some(2787));
+        let st = run(Kind::Smartctl, NVME_WINDOWS_LOCALIZED);
+        let f = &st.facts[0];
+        assert_eq!(f["power_cycles"], 10779);
+        assert_eq!(f["power_on_hours"], 1290);
+        assert_eq!(f["unsafe_shutdowns"], 9);
+        assert_eq!(f["error_log_entries"], 979);
     }
 }

@@ -83,8 +83,80 @@ pub(crate) fn parse(kind: Kind, text: &str) -> HostState {
         .or_else(|| crate::system::parse(kind, text))
         .unwrap_or_default();
     st.kind = Some(kind.name());
+    if kind.is_command_output()
+        && st.facts.is_empty()
+        && let Some(msg) = command_failure(text)
+    {
+        // Nothing was listed because the command did not run: say so, and
+        // claim nothing (no "0 maps", no finding).
+        st.checks.clear();
+        st.notes = vec![format!("the command failed: {msg}")];
+    }
     keep_fact_lines(&mut st, text);
     st
+}
+
+/// What a command printed instead of its output when it could not run: the
+/// shell did not find it (`command not found`), it rejected its arguments
+/// (`invalid option -- 'P'` and its usage text), it could not reach what it
+/// reads (`/dev/mapper/control: mknod failed`, virsh's `error: failed to
+/// connect to the hypervisor`, `Permission denied`). The message is the
+/// line that says so and up to two lines after it, before any usage text.
+/// `None`: the text does not open with such a line (within its first three
+/// lines), e.g. an empty listing or warnings beside the output.
+pub(crate) fn command_failure(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let at = lines.iter().take(3).position(|l| failure_line(l))?;
+    let mut said = vec![lines[at]];
+    said.extend(
+        lines[at + 1..]
+            .iter()
+            .take_while(|l| !l.to_ascii_lowercase().starts_with("usage:"))
+            .take(2),
+    );
+    let msg = said.join(" / ");
+    Some(if msg.chars().count() > 300 {
+        let mut m: String = msg.chars().take(299).collect();
+        m.push('…');
+        m
+    } else {
+        msg
+    })
+}
+
+/// A line by which a command says it did not run (see [`command_failure`]).
+fn failure_line(line: &str) -> bool {
+    const SAYS: &[&str] = &[
+        "command not found",
+        "command or file not found",
+        "no such file or directory",
+        "is not recognized as an internal or external command",
+        "invalid option",
+        "unrecognized option",
+        "unrecognised option",
+        "unknown option",
+        "illegal option",
+        "mknod failed",
+        "open failed",
+        "failure to communicate with kernel device-mapper",
+        "permission denied",
+        "operation not permitted",
+        "failed to connect",
+        "failed to reconnect",
+        "unable to connect",
+        "cannot connect",
+        "could not connect",
+        "no valid connection",
+    ];
+    let l = line.to_ascii_lowercase();
+    SAYS.iter().any(|s| l.contains(s))
+        || l.ends_with(": not found")
+        || l.starts_with("error:")
+        || l.starts_with("usage:")
 }
 
 /// Keep the text of the lines the facts point at: host-level checks join
@@ -133,6 +205,23 @@ fn keep_fact_lines(st: &mut HostState, text: &str) {
 }
 
 impl Kind {
+    /// Output of a command (not a configuration file or a document read
+    /// from disk): it can be the message of a command that failed.
+    pub(crate) fn is_command_output(self) -> bool {
+        !matches!(
+            self,
+            Kind::DomainXml
+                | Kind::CinderConf
+                | Kind::NovaConf
+                | Kind::QemuConf
+                | Kind::MultipathConf
+                | Kind::SosManifest
+                | Kind::LiveBlock
+                | Kind::LiveTasks
+                | Kind::LiveManifest
+        )
+    }
+
     /// A stable short name for reports (`smartctl`, `multipath-ll`…).
     pub fn name(self) -> &'static str {
         match self {
@@ -194,5 +283,84 @@ mod tests {
             recognise("etc/libvirt/qemu/instance-0000001c.xml", xml),
             Some(Kind::DomainXml)
         );
+    }
+
+    /// A command that did not run leaves its message, not an empty
+    /// listing: a note saying it failed, no fact, no finding (real lines:
+    /// hotsos ceph-mon in LXD, insights `Ps_BAD`, `LSBLK_INVALID_OPTION`,
+    /// virsh `ERROR`).
+    #[test]
+    fn a_command_that_failed_is_a_note_not_an_empty_listing() {
+        let cases = [
+            (
+                "sos_commands/multipath/multipath_-ll",
+                "/dev/mapper/control: mknod failed: Operation not permitted\nFailure to communicate with kernel device-mapper driver.\nCheck that device-mapper is available in the kernel.\nIncompatible libdevmapper 1.02.167 (2019-11-30) and kernel driver (unknown version).\n",
+                Kind::MultipathLl,
+                "mknod failed: Operation not permitted",
+            ),
+            (
+                "sos_commands/process/ps_auxww",
+                "/bin/ps: command or file not found\n",
+                Kind::Ps,
+                "/bin/ps: command or file not found",
+            ),
+            (
+                "sos_commands/block/lsblk_-P",
+                "/bin/lsblk: invalid option -- 'P'\n\nUsage:\n lsblk [options] [<device> ...]\n\nOptions:\n -a, --all            print all devices\n",
+                Kind::Lsblk,
+                "invalid option -- 'P'",
+            ),
+            (
+                "sos_commands/virsh/virsh_list_--all",
+                "error: Failed to reconnect to the hypervisor\nerror: no valid connection\nerror: internal error Unable to locate libvirtd daemon in /usr/sbin (to override, set $LIBVIRTD_PATH to the name of the libvirtd binary)\n",
+                Kind::VirshList,
+                "Unable to locate libvirtd daemon",
+            ),
+        ];
+        for (path, text, kind, said) in cases {
+            assert_eq!(recognise(path, text), Some(kind), "{path}");
+            let st = parse(kind, text);
+            assert!(
+                st.facts.is_empty() && st.checks.is_empty(),
+                "{path}: {st:?}"
+            );
+            assert_eq!(st.notes.len(), 1, "{path}: {:?}", st.notes);
+            assert!(
+                st.notes[0].starts_with("the command failed: ") && st.notes[0].contains(said),
+                "{path}: {:?}",
+                st.notes
+            );
+            assert!(!st.notes[0].contains("Usage"), "{:?}", st.notes);
+        }
+        // A saved copy keeps the command in its name.
+        let failed = cases[0].1;
+        assert_eq!(
+            recognise("multipath_-ll__node3.txt", failed),
+            Some(Kind::MultipathLl)
+        );
+        assert_eq!(
+            recognise("multipath_-v4_-ll.txt", failed),
+            Some(Kind::MultipathLl)
+        );
+    }
+
+    /// Messages beside a listing, or a listing that is empty, are not a
+    /// failure.
+    #[test]
+    fn warnings_and_empty_listings_are_not_failures() {
+        for text in [
+            "Feb 10 16:19:25 | bcache0: HDIO_GETGEO failed with 25\nFeb 10 16:19:25 | bcache1: HDIO_GETGEO failed with 25\n",
+            "No devices found\n",
+            "iscsiadm: No active sessions.\n",
+            " Id   Name   State\n--------------------\n\n",
+            "",
+        ] {
+            assert_eq!(command_failure(text), None, "{text:?}");
+        }
+        let st = parse(
+            Kind::MultipathLl,
+            "Feb 10 16:19:25 | bcache0: HDIO_GETGEO failed with 25\n",
+        );
+        assert!(st.notes.iter().all(|n| !n.contains("the command failed")));
     }
 }

@@ -46,8 +46,9 @@ const PLAUSIBLE_LIMIT_C: f64 = 150.0;
 /// Degrees below a drive sensor's `high` from which it is "near" it.
 const DRIVE_MARGIN_C: f64 = 5.0;
 /// `free` without a unit flag prints KiB; `free -m` MiB. With neither the
-/// prompt nor a suffix to tell, a Mem total at or above this is KiB (≥ ~1
-/// GiB in KiB, or ≥ ~1 TiB in MiB — the rarer case).
+/// prompt nor a suffix nor whole pages to tell (too few figures), a Mem
+/// total at or above this is KiB (≥ ~1 GiB in KiB, or ≥ ~1 TiB in MiB — the
+/// rarer case).
 const FREE_KIB_GUESS_MIN: f64 = 1_000_000.0;
 
 // ---------------------------------------------------------------------------
@@ -402,7 +403,8 @@ fn parse_free(text: &str) -> HostState {
             rows.push((j, label, rest.split_whitespace().collect()));
             j += 1;
         }
-        // Unit: the flag on the prompt, a suffix, or a guess from the size.
+        // Unit: the flag on the prompt, a suffix, whole pages, or a guess
+        // from the size.
         let human = rows.iter().any(|r| {
             r.2.iter()
                 .any(|v| v.chars().any(|c| c.is_ascii_alphabetic()))
@@ -418,7 +420,21 @@ fn parse_free(text: &str) -> HostState {
                 .and_then(|r| r.2.first())
                 .and_then(|v| parse_float(v))
                 .unwrap_or(0.0);
-            if total >= FREE_KIB_GUESS_MIN {
+            // The kernel counts memory in pages (4 KiB or more): in KiB
+            // every figure is a whole number of pages; `free -m` rounds
+            // each one down to a MiB on its own, and most are not.
+            let figures: Vec<u64> = rows
+                .iter()
+                .flat_map(|r| r.2.iter())
+                .filter_map(|v| v.parse::<u64>().ok())
+                .filter(|v| *v > 0)
+                .collect();
+            let kib = if figures.len() >= 3 {
+                figures.iter().all(|v| v % 4 == 0)
+            } else {
+                total >= FREE_KIB_GUESS_MIN
+            };
+            if kib {
                 st.notes.push(format!(
                     "line {}: no unit given; read as KiB (plain `free`)",
                     i + 1
@@ -1864,5 +1880,38 @@ Linux ip-172-31-7-188.ap-southeast-1.compute.internal 3.10.0-862.2.3.el7.x86_64 
         );
         // Never panics on odd bytes.
         assert_eq!(date_line("2022-02-10T16:19:1é+00:00"), None);
+    }
+
+    /// Plain `free` prints KiB, `free -m` MiB, and neither says so. In KiB
+    /// every figure is a whole number of 4 KiB pages; `free -m` rounds each
+    /// one down on its own (forum posts, 2007 and an ESX guest).
+    #[test]
+    fn free_unit_from_whole_pages() {
+        let kib = "             total       used       free     shared    buffers     cached
+Mem:        515792     501372      14420          0      54784     240360
+-/+ buffers/cache:     206228     309564
+Swap:       401616          0     401616
+";
+        let st = run(Kind::Free, kib);
+        let m = mem_facts(&st)[0];
+        assert!((m["total"].as_f64().unwrap() - 503.7).abs() < 0.1, "{m}");
+        assert!(
+            (m["available"].as_f64().unwrap() - 302.3).abs() < 0.1,
+            "{m}"
+        );
+        assert!(
+            (m["swap_total"].as_f64().unwrap() - 392.2).abs() < 0.1,
+            "{m}"
+        );
+        let mib = "             total       used       free     shared    buffers     cached
+Mem:          3808       3626        181          0        175       2997
+-/+ buffers/cache:        453       3355
+Swap:         4204          0       4204
+";
+        let st = run(Kind::Free, mib);
+        let m = mem_facts(&st)[0];
+        assert_eq!(m["total"], 3808.0);
+        assert_eq!(m["available"], 3355.0);
+        assert!(st.notes.iter().any(|n| n.contains("MiB")));
     }
 }

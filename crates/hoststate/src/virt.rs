@@ -37,7 +37,8 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
         return Some(k);
     }
 
-    // Name hints for outputs that are empty or unreadable (a timed-out command).
+    // Name hints for outputs that are empty or unreadable (a timed-out
+    // command, one that failed).
     if base.starts_with("qemu-img_check") || base.starts_with("qemu-img-check") {
         return Some(Kind::QemuImgCheck);
     }
@@ -54,7 +55,7 @@ pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
         return Some(Kind::VirshDomblklist);
     }
     if (path.contains("sos_commands/process/ps_") || base == "ps" || base.starts_with("ps_aux"))
-        && sample.trim().is_empty()
+        && (sample.trim().is_empty() || crate::parsers::command_failure(sample).is_some())
     {
         return Some(Kind::Ps);
     }
@@ -405,6 +406,19 @@ fn task_name(cmd: &str) -> String {
     b.trim_end_matches(':').to_string()
 }
 
+/// A command without the tree `ps f` draws before it: `  \_ [sos]`,
+/// ` |   \_ /usr/bin/python3 …` → `[sos]`, `/usr/bin/python3 …`.
+fn strip_forest(cmd: &str) -> &str {
+    let mut c = cmd.trim_start();
+    loop {
+        if let Some(r) = c.strip_prefix("\\_ ").or_else(|| c.strip_prefix("| ")) {
+            c = r.trim_start();
+        } else {
+            return c;
+        }
+    }
+}
+
 fn important_task(task: &str) -> bool {
     let t = task.to_ascii_lowercase();
     t.contains("qemu")
@@ -556,6 +570,9 @@ fn parse_ps(text: &str) -> HostState {
             }
             continue;
         }
+        // `ps f` draws the process tree in front of the command (`\_ `,
+        // `|`): layout, not part of the command line.
+        let cmd = strip_forest(cmd);
         if let Some(&k) = by_pid.get(pid) {
             // `ps -L`: one row per thread with the same PID.
             let p = &mut procs[k];
@@ -575,7 +592,9 @@ fn parse_ps(text: &str) -> HostState {
             start,
             wchan: get(c.wchan).to_string(),
             command: cmd.to_string(),
-            threads: 1,
+            // `ps m` prints a process row (STAT `-`) and then one row per
+            // thread, the main one included: those rows count the threads.
+            threads: if state == "-" { 0 } else { 1 },
             ..Default::default()
         });
     }
@@ -591,7 +610,7 @@ fn parse_ps(text: &str) -> HostState {
         let mut fact = json!({
             "type": "process", "line": p.line + 1, "pid": p.pid, "user": p.user,
             "state": if defunct { "Z".to_string() } else if d_state && p.state == "-" { "D".to_string() } else { p.state.clone() },
-            "task": task, "start": p.start, "threads": p.threads,
+            "task": task, "start": p.start, "threads": p.threads.max(1),
             "command": truncate(&p.command, 300),
         });
         if !p.wchan.is_empty() && p.wchan != "-" {
@@ -3354,5 +3373,61 @@ None
             .find(|f| f["type"] == "server-event")
             .unwrap();
         assert_eq!(ev["user_id"], "cea368aa07164c4d89b2e1ad57b18151");
+    }
+
+    /// `ps auxf` draws the tree before the command (hotsos sunbeam
+    /// `ps_auxfwww`, a few rows).
+    #[test]
+    fn ps_forest_prefixes_are_not_the_command() {
+        let text = r#"USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND
+root           2  0.0  0.0      0     0 ?        S    04:21   0:00 [kthreadd]
+root        2847  0.0  0.0      0     0 ?        D<   04:22   0:00  \_ [vdev_autotrim]
+root      256799  0.0  0.0      0     0 ?        Z    05:18   0:00  \_ [sos] <defunct>
+"#;
+        let (_, st) = run("sos_commands/process/ps_auxfwww", text);
+        let p = |pid: &str| {
+            st.facts
+                .iter()
+                .find(|f| f["type"] == "process" && f["pid"] == pid)
+                .unwrap_or_else(|| panic!("no {pid}"))
+        };
+        assert_eq!(p("2847")["task"], "vdev_autotrim");
+        assert_eq!(p("2847")["command"], "[vdev_autotrim]");
+        assert_eq!(p("2847")["state"], "D<");
+        assert_eq!(p("256799")["task"], "sos");
+        assert_eq!(p("256799")["command"], "[sos] <defunct>");
+        assert_eq!(
+            strip_forest(" |   \\_ /usr/bin/python3 -m x"),
+            "/usr/bin/python3 -m x"
+        );
+        assert_eq!(strip_forest("/sbin/init"), "/sbin/init");
+        let d = check(&st, "process-d-state");
+        assert!(has_field(d, "task", "vdev_autotrim"));
+    }
+
+    /// `ps m`: a process row (STAT `-`), then one row per thread, the main
+    /// thread included (insights `PS_AUXWWWM`, its first rows).
+    #[test]
+    fn ps_m_thread_rows_count_the_threads() {
+        let text = r#"USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND
+root        1503  0.0  0.0  11932  6152 ?        -    05:22   0:00 /usr/sbin/smartd -n -q never --capabilities
+root           -  0.0    -      -     - -        Ss   05:22   0:00 -
+root        1514  0.0  0.0 405308 15564 ?        -    05:22   0:02 /usr/libexec/udisks2/udisksd
+root           -  0.0    -      -     - -        Ssl  05:22   0:00 -
+root           -  0.0    -      -     - -        Ssl  05:22   0:00 -
+root           -  0.0    -      -     - -        Ssl  05:22   0:00 -
+root           -  0.0    -      -     - -        Ssl  05:22   0:00 -
+root           -  0.0    -      -     - -        Ssl  05:22   0:00 -
+"#;
+        let (_, st) = run("sos_commands/process/ps_auxwwwm", text);
+        let threads = |pid: &str| {
+            st.facts
+                .iter()
+                .find(|f| f["type"] == "process" && f["pid"] == pid)
+                .map(|f| f["threads"].clone())
+        };
+        assert_eq!(threads("1503"), Some(json!(1)));
+        assert_eq!(threads("1514"), Some(json!(5)));
+        assert!(st.checks.is_empty());
     }
 }
