@@ -6,7 +6,7 @@
 //! `dm-unused-open-zero`, `dm-map-suspended`, `scsi-device-offline`,
 //! `scsi-device-not-in-map`, `loop-backing-deleted`, `iscsi-session-down`.
 
-use rootline_model::{FieldKind, Severity};
+use rootline_model::FieldKind;
 use serde_json::{Map, Value, json};
 
 use crate::parsers::Kind;
@@ -521,37 +521,41 @@ fn add_map_fields<'a>(
     }
 }
 
+/// How many items of a list the check book's commands name one by one.
+const SLOTS: usize = 8;
+
+/// Bind a list that fix commands name item by item: `{name}` is the list
+/// (`sdk, sdm`), `{name}_1` … `{name}_8` its items when it has at most
+/// eight, `{name}_all` all of them space-separated (for a shell loop) when
+/// it has more. The book repeats a fix per value only for a typed field;
+/// these lists are not one (a map's path devices share the field `device`
+/// with the map's own dm device), and one command may name them all.
+pub(crate) fn bind_items(c: &mut Check, name: &str, items: &[&str]) {
+    if items.is_empty() {
+        return;
+    }
+    c.bind(name, items.join(", "));
+    if items.len() <= SLOTS {
+        for (i, it) in items.iter().enumerate() {
+            c.bind(&format!("{name}_{}", i + 1), it);
+        }
+    } else {
+        c.bind(&format!("{name}_all"), items.join(" "));
+    }
+}
+
+/// `source`: the output it was read from (`multipath -ll`); a caller
+/// flags `no_device` (lsblk, dmsetup ls --tree: a map with no device
+/// under it) or `no_groups` (dmsetup table: no path group).
 fn no_active_path_check(
     map: &str,
     wwid: Option<&str>,
     dm: Option<&str>,
     paths: &[PathRef],
     queueing: bool,
-    what: &str,
+    source: &str,
 ) -> Check {
-    let wtxt = wwid.map(|w| format!(" ({w})")).unwrap_or_default();
-    let (en, ko) = if paths.is_empty() {
-        (
-            format!(
-                "multipath map {map}{wtxt} has no paths at all ({what}): a leftover map, typically after a volume detach"
-            ),
-            format!(
-                "multipath 맵 {map}{wtxt}에 경로가 하나도 없습니다({what}): 보통 볼륨 분리 후 남은 맵입니다"
-            ),
-        )
-    } else {
-        (
-            format!(
-                "multipath map {map}{wtxt} has no active path: all {} paths are failed/faulty ({what})",
-                paths.len()
-            ),
-            format!(
-                "multipath 맵 {map}{wtxt}에 활성 경로가 없습니다: 경로 {}개가 모두 failed/faulty입니다({what})",
-                paths.len()
-            ),
-        )
-    };
-    let mut c = Check::new("multipath-map-no-active-path", Severity::Error, en, ko);
+    let mut c = Check::raise("multipath-map-no-active-path");
     add_map_fields(
         &mut c,
         map,
@@ -561,41 +565,11 @@ fn no_active_path_check(
             .iter()
             .map(|p| (p.dev.as_deref(), p.devnum.as_deref())),
     );
-    c.add_fix(
-        "Confirm the map and its path states",
-        "맵과 경로 상태를 확인합니다",
-        Some(format!("multipath -ll {map}")),
-    );
-    if let Some(w) = wwid {
-        c.add_fix("If it is a Cinder LUN, check on the OpenStack side whether the volume is still attached to an instance on this host",
-            "Cinder LUN이면 OpenStack에서 볼륨이 아직 이 호스트의 인스턴스에 연결되어 있는지 확인합니다",
-            Some(format!("openstack volume list --long | grep {w}")),
-        );
-    }
-    if queueing {
-        c.add_fix("It queues I/O with no path: stop queueing first so blocked I/O fails instead of hanging",
-            "경로 없이 I/O를 큐잉하고 있으므로, 먼저 큐잉을 멈춰 막힌 I/O가 멈춰 있지 않고 실패하도록 합니다",
-            Some(format!("multipathd disablequeueing map {map}")),
-        );
-    }
-    c.add_fix("If it is a leftover: check that nothing holds it (Open must be 0; no domain or LV uses it)",
-        "남은 맵이면: 사용하는 곳이 없는지 확인합니다(Open이 0이어야 하며 도메인이나 LV가 사용하지 않아야 함)",
-        Some(format!("dmsetup info -c {map}")),
-    );
-    c.add_fix(
-        "Flush the leftover map",
-        "남은 맵을 제거합니다",
-        Some(format!("multipath -f {map}")),
-    );
-    for p in paths {
-        if let Some(d) = &p.dev {
-            c.add_fix(
-                &format!("Delete the stale SCSI device {d}"),
-                &format!("오래된 SCSI 장치 {d}를 삭제합니다"),
-                Some(format!("echo 1 > /sys/block/{d}/device/delete")),
-            );
-        }
-    }
+    c.bind("paths", paths.len());
+    c.bind("source", source);
+    c.flag("queueing", queueing);
+    let stale: Vec<&str> = paths.iter().filter_map(|p| p.dev.as_deref()).collect();
+    bind_items(&mut c, "stale", &stale);
     c
 }
 
@@ -607,7 +581,6 @@ fn degraded_map_check(
     failed: &[&MpPath],
     total: usize,
 ) -> Check {
-    let wtxt = wwid.map(|w| format!(" ({w})")).unwrap_or_default();
     let names: Vec<String> = failed
         .iter()
         .map(|p| {
@@ -619,20 +592,7 @@ fn degraded_map_check(
             format!("{} {state}", p.dev.as_deref().unwrap_or(p.hctl.as_str()))
         })
         .collect();
-    let mut c = Check::new(
-        "multipath-map-degraded",
-        Severity::Warning,
-        format!(
-            "multipath map {map}{wtxt} lost {} of its {total} paths ({}): the transport behind them is down and the map has lost its redundancy",
-            failed.len(),
-            names.join(", ")
-        ),
-        format!(
-            "multipath 맵 {map}{wtxt}의 경로 {total}개 중 {}개가 실패했습니다({}): 그 경로의 전송 계층이 끊겼고 맵의 이중화가 사라졌습니다",
-            failed.len(),
-            names.join(", ")
-        ),
-    );
+    let mut c = Check::raise("multipath-map-degraded");
     add_map_fields(
         &mut c,
         map,
@@ -642,35 +602,16 @@ fn degraded_map_check(
             .iter()
             .map(|p| (p.dev.as_deref(), p.devnum.as_deref())),
     );
-    c.add_fix(
-        "Confirm the map and its path states",
-        "맵과 경로 상태를 확인합니다",
-        Some(format!("multipath -ll {map}")),
-    );
-    c.add_fix(
-        "See which iSCSI sessions or FC ports behind the failed paths are down",
-        "실패한 경로 뒤의 iSCSI 세션 또는 FC 포트 중 끊긴 것을 확인합니다",
-        Some("iscsiadm -m session -P 3".to_string()),
-    );
-    c.add_fix(
-        "Read the kernel's and multipathd's messages about those paths",
-        "해당 경로에 대한 커널과 multipathd 메시지를 확인합니다",
-        Some("journalctl -k -u multipathd --no-pager".to_string()),
-    );
+    c.bind("failed", failed.len());
+    c.bind("total", total);
+    c.bind("failed_paths", names.join(", "));
     c
 }
 
-fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, what: &str) -> Check {
-    let mut c = Check::new(
-        "multipath-queue-unbounded",
-        Severity::Warning,
-        format!(
-            "multipath map {map} queues I/O ({what}) while it has no active path: without a bound (no_path_retry) every I/O to it hangs forever"
-        ),
-        format!(
-            "multipath 맵 {map}이(가) 활성 경로 없이 I/O를 큐잉합니다({what}): 한도(no_path_retry)가 없으면 이 맵으로 가는 I/O가 영원히 멈춥니다"
-        ),
-    );
+/// `source`: the output that shows the queueing (`multipath -ll`,
+/// `multipathd show maps`, `dmsetup table`, `dmsetup status`).
+fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, source: &str) -> Check {
+    let mut c = Check::raise("multipath-queue-unbounded");
     add_field(&mut c, "map", map, FieldKind::Map);
     if let Some(w) = wwid {
         add_field(&mut c, "wwid", w, FieldKind::Wwid);
@@ -678,46 +619,45 @@ fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, what: 
     if let Some(d) = dm {
         add_field(&mut c, "device", d, FieldKind::Device);
     }
-    c.add_fix(
-        "Stop queueing on this map now so hung I/O fails",
-        "이 맵의 큐잉을 지금 멈춰 멈춘 I/O가 실패하도록 합니다",
-        Some(format!("multipathd disablequeueing map {map}")),
-    );
-    c.add_fix("Bound queueing: set `no_path_retry 12` (or `no_path_retry fail`) in /etc/multipath.conf (defaults or the array's device section), then reload multipathd",
-        "큐잉에 한도를 둡니다: /etc/multipath.conf(defaults 또는 스토리지 device 섹션)에 `no_path_retry 12`(또는 `no_path_retry fail`)를 설정한 뒤 multipathd를 다시 읽힙니다",
-        Some("multipathd reconfigure".to_string()),
-    );
+    c.bind("source", source);
     c
 }
 
-fn scsi_offline_check(dev: &str, state: &str, devnum: Option<&str>, what: &str) -> Check {
-    let mut c = Check::new(
-        "scsi-device-offline",
-        Severity::Error,
-        format!("SCSI device {dev} is {state} ({what}): I/O to it fails or blocks"),
-        format!(
-            "SCSI 장치 {dev}의 상태가 {state}입니다({what}): 이 장치로의 I/O가 실패하거나 멈춥니다"
-        ),
-    );
+/// `scsi-device-offline`, for every output that shows it (here and
+/// rootline's own snapshot), so that their findings merge. `source`: the
+/// output it was read from; a caller adds the `map` the path belongs to,
+/// or the iSCSI `session` and `target`.
+pub(crate) fn scsi_offline_check(
+    dev: &str,
+    state: &str,
+    devnum: Option<&str>,
+    source: &str,
+) -> Check {
+    let mut c = Check::raise("scsi-device-offline");
     add_field(&mut c, "device", dev, FieldKind::Device);
     if let Some(d) = devnum {
         add_field(&mut c, "devnum", d, FieldKind::DevNum);
     }
-    c.add_fix(
-        "Check the device state",
-        "장치 상태를 확인합니다",
-        Some(format!("cat /sys/block/{dev}/device/state")),
-    );
-    c.add_fix(
-        "After restoring the path (cabling, switch, array, iSCSI session), bring the device back",
-        "경로(케이블, 스위치, 스토리지, iSCSI 세션)를 복구한 뒤 장치를 다시 살립니다",
-        Some(format!("echo running > /sys/block/{dev}/device/state")),
-    );
-    c.add_fix(
-        "If the LUN was removed on purpose (volume detached), delete the stale device instead",
-        "LUN을 의도적으로 제거했다면(볼륨 분리) 대신 오래된 장치를 삭제합니다",
-        Some(format!("echo 1 > /sys/block/{dev}/device/delete")),
-    );
+    c.bind("state", state);
+    c.bind("source", source);
+    c
+}
+
+/// `dm-map-suspended`, for every output that shows it (`dmsetup info`,
+/// rootline's own snapshot), so that their findings merge.
+pub(crate) fn dm_suspended_check(
+    map: &str,
+    wwid: Option<&str>,
+    devnum: &str,
+    device: &str,
+) -> Check {
+    let mut c = Check::raise("dm-map-suspended");
+    add_field(&mut c, "map", map, FieldKind::Map);
+    if let Some(w) = wwid {
+        add_field(&mut c, "wwid", w, FieldKind::Wwid);
+    }
+    add_field(&mut c, "devnum", devnum, FieldKind::DevNum);
+    add_field(&mut c, "device", device, FieldKind::Device);
     c
 }
 
@@ -1147,7 +1087,7 @@ fn parse_multipath_ll(lines: &[(u64, &str)], truncated: bool, st: &mut HostState
                     &m.h.name,
                     m.h.wwid.as_deref(),
                     m.h.dm.as_deref(),
-                    "features queue_if_no_path",
+                    "multipath -ll",
                 );
                 add_cite(&mut q, m.line, &m.header_text);
                 if let Some((n, t)) = &m.attr_line {
@@ -1177,12 +1117,7 @@ fn parse_multipath_ll(lines: &[(u64, &str)], truncated: bool, st: &mut HostState
             if let (Some(dev), Some(s)) = (&p.dev, &p.dev_st)
                 && is_offline(s)
             {
-                let mut c = scsi_offline_check(
-                    dev,
-                    s,
-                    p.devnum.as_deref(),
-                    &format!("path of multipath map {}", m.h.name),
-                );
+                let mut c = scsi_offline_check(dev, s, p.devnum.as_deref(), "multipath -ll");
                 add_field(&mut c, "map", &m.h.name, FieldKind::Map);
                 add_cite(&mut c, p.line, &p.text);
                 st.checks.push(c);
@@ -1277,31 +1212,8 @@ fn parse_multipathd_show(lines: &[(u64, &str)], st: &mut HostState) {
                 if map == "[orphan]"
                     && let Some(dev) = &p.dev
                 {
-                    let bad = !p.usable();
-                    let mut c = Check::new(
-                        "scsi-device-not-in-map",
-                        if bad {
-                            Severity::Warning
-                        } else {
-                            Severity::Info
-                        },
-                        format!(
-                            "SCSI device {dev} is not in any multipath map (orphan path{})",
-                            if bad {
-                                ", and it is faulty: likely left over after a detach"
-                            } else {
-                                ""
-                            }
-                        ),
-                        format!(
-                            "SCSI 장치 {dev}가 어떤 multipath 맵에도 속하지 않습니다(orphan 경로{})",
-                            if bad {
-                                ", 장애 상태: 볼륨 분리 후 남은 장치일 가능성"
-                            } else {
-                                ""
-                            }
-                        ),
-                    );
+                    let mut c = Check::raise("scsi-device-not-in-map");
+                    c.flag("faulty", !p.usable());
                     add_field(&mut c, "device", dev, FieldKind::Device);
                     if let Some(d) = &p.devnum {
                         add_field(&mut c, "devnum", d, FieldKind::DevNum);
@@ -1310,16 +1222,6 @@ fn parse_multipathd_show(lines: &[(u64, &str)], st: &mut HostState) {
                         add_field(&mut c, "wwid", &uuid, FieldKind::Wwid);
                     }
                     add_cite(&mut c, n, l);
-                    c.add_fix(
-                        "Check whether the LUN is still presented to this host",
-                        "LUN이 아직 이 호스트에 제공되는지 확인합니다",
-                        Some(format!("multipath -v3 -d /dev/{dev}")),
-                    );
-                    c.add_fix(
-                        "If the LUN was detached, delete the stale device",
-                        "LUN이 분리되었다면 오래된 장치를 삭제합니다",
-                        Some(format!("echo 1 > /sys/block/{dev}/device/delete")),
-                    );
                     st.checks.push(c);
                 }
             } else {
@@ -1364,8 +1266,12 @@ fn parse_multipathd_show(lines: &[(u64, &str)], st: &mut HostState) {
                 add_cite(&mut c, n, l);
                 st.checks.push(c);
                 if q {
-                    let mut c =
-                        queue_unbounded_check(&name, wwid.as_deref(), dm.as_deref(), "queueing on");
+                    let mut c = queue_unbounded_check(
+                        &name,
+                        wwid.as_deref(),
+                        dm.as_deref(),
+                        "multipathd show maps",
+                    );
                     add_cite(&mut c, n, l);
                     st.checks.push(c);
                 }
@@ -1471,18 +1377,7 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         String::new()
     };
     if sub == "mpath" && d.open == Some(0) {
-        let mut c = Check::new(
-            "dm-unused-open-zero",
-            Severity::Info,
-            format!(
-                "multipath dm map {} has open count 0: nothing holds it; possibly left over after a volume detach",
-                d.name
-            ),
-            format!(
-                "multipath dm 맵 {}의 open count가 0입니다: 사용하는 곳이 없으며 볼륨 분리 후 남은 맵일 수 있습니다",
-                d.name
-            ),
-        );
+        let mut c = Check::raise("dm-unused-open-zero");
         add_field(&mut c, "map", &d.name, FieldKind::Map);
         if let Some(w) = wwid {
             add_field(&mut c, "wwid", w, FieldKind::Wwid);
@@ -1492,53 +1387,13 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         for (n, t) in &d.lines {
             add_cite(&mut c, *n, t);
         }
-        c.add_fix("Verify no domain uses it (no instance has this volume attached)",
-            "이 맵을 사용하는 도메인이 없는지 확인합니다(이 볼륨이 연결된 인스턴스 없음)",
-            Some(format!(
-                "for d in $(virsh list --all --name); do virsh domblklist --details $d; done | grep -e {} -e {}",
-                d.name,
-                wwid.unwrap_or(&d.name)
-            )),
-        );
-        c.add_fix(
-            "Flush the leftover map",
-            "남은 맵을 제거합니다",
-            Some(format!("multipath -f {}", d.name)),
-        );
         st.checks.push(c);
     }
     if d.suspended {
-        let mut c = Check::new(
-            "dm-map-suspended",
-            Severity::Warning,
-            format!(
-                "dm map {} is suspended: I/O to it blocks until it is resumed",
-                d.name
-            ),
-            format!(
-                "dm 맵 {}이(가) suspend 상태입니다: resume될 때까지 I/O가 멈춥니다",
-                d.name
-            ),
-        );
-        add_field(&mut c, "map", &d.name, FieldKind::Map);
-        if let Some(w) = wwid {
-            add_field(&mut c, "wwid", w, FieldKind::Wwid);
-        }
-        add_field(&mut c, "devnum", &devnum, FieldKind::DevNum);
-        add_field(&mut c, "device", &dmdev, FieldKind::Device);
+        let mut c = dm_suspended_check(&d.name, wwid, &devnum, &dmdev);
         for (n, t) in &d.lines {
             add_cite(&mut c, *n, t);
         }
-        c.add_fix(
-            "Check why it was suspended (a reload or table swap that did not finish)",
-            "suspend된 이유를 확인합니다(끝나지 않은 reload 또는 테이블 교체)",
-            Some(format!("dmsetup info {}", d.name)),
-        );
-        c.add_fix(
-            "Resume it",
-            "resume합니다",
-            Some(format!("dmsetup resume {}", d.name)),
-        );
         st.checks.push(c);
     }
 }
@@ -1761,8 +1616,9 @@ fn parse_dmsetup_ls(lines: &[(u64, &str)], st: &mut HostState) {
                 dm.as_deref(),
                 &[],
                 false,
-                "dmsetup ls --tree: no underlying device",
+                "dmsetup ls --tree",
             );
+            c.flag("no_device", true);
             if let Some(d) = &nd.devnum {
                 add_field(&mut c, "devnum", d, FieldKind::DevNum);
             }
@@ -1868,19 +1724,12 @@ fn parse_dmsetup_table(lines: &[(u64, &str)], st: &mut HostState) {
             f.insert("path_groups".into(), Value::Array(groups));
             let npaths: usize = m.groups.iter().map(|(_, d)| d.len()).sum();
             if m.complete && npaths == 0 {
-                let mut c = no_active_path_check(
-                    &name,
-                    None,
-                    None,
-                    &[],
-                    q,
-                    "dmsetup table: no path groups",
-                );
+                let mut c = no_active_path_check(&name, None, None, &[], q, "dmsetup table");
+                c.flag("no_groups", true);
                 add_cite(&mut c, n, l);
                 st.checks.push(c);
                 if q {
-                    let mut c =
-                        queue_unbounded_check(&name, None, None, "table feature queue_if_no_path");
+                    let mut c = queue_unbounded_check(&name, None, None, "dmsetup table");
                     add_cite(&mut c, n, l);
                     st.checks.push(c);
                 }
@@ -2010,8 +1859,7 @@ fn parse_dmsetup_status(lines: &[(u64, &str)], st: &mut HostState) {
                 add_cite(&mut c, n, l);
                 st.checks.push(c);
                 if queueing {
-                    let mut c =
-                        queue_unbounded_check(&name, None, None, "dmsetup status: I/O queued");
+                    let mut c = queue_unbounded_check(&name, None, None, "dmsetup status");
                     add_cite(&mut c, n, l);
                     st.checks.push(c);
                 }
@@ -2335,14 +2183,8 @@ fn parse_lsblk(text: &str, lines: &[(u64, &str)], st: &mut HostState) {
                 .and_then(|d| d.strip_prefix("253:"))
                 .map(|m| format!("dm-{m}"));
             let wwid = looks_wwid(&name).then_some(name.as_str());
-            let mut c = no_active_path_check(
-                &name,
-                wwid,
-                dm.as_deref(),
-                &[],
-                false,
-                "lsblk: no underlying device",
-            );
+            let mut c = no_active_path_check(&name, wwid, dm.as_deref(), &[], false, "lsblk");
+            c.flag("no_device", true);
             if let Some(d) = &devnum {
                 add_field(&mut c, "devnum", d, FieldKind::DevNum);
             }
@@ -2536,28 +2378,9 @@ fn parse_blockdev_report(lines: &[(u64, &str)], st: &mut HostState) {
         }
         st.facts.push(Value::Object(f));
         if t[0] == "ro" && ro_matters(&name) {
-            let mut c = Check::new(
-                "block-device-read-only",
-                Severity::Warning,
-                format!(
-                    "{name} is read-only (blockdev --report): every write to it fails; a LUN write-protected by the array or a map reloaded read-only."
-                ),
-                format!(
-                    "{name} 이(가) 읽기 전용입니다 (blockdev --report): 모든 쓰기가 실패합니다; 스토리지가 쓰기 보호한 LUN 이거나 읽기 전용으로 다시 올린 맵입니다."
-                ),
-            );
+            let mut c = Check::raise("block-device-read-only");
             add_field(&mut c, "device", &name, FieldKind::Device);
             add_cite(&mut c, n, l);
-            c.add_fix(
-                "See who set it read-only: the array's LUN mapping (wp=ro in multipath -ll), or the kernel after errors.",
-                "누가 읽기 전용으로 만들었는지 확인합니다: 스토리지의 LUN 매핑 (multipath -ll 의 wp=ro) 또는 오류 후 커널.",
-                Some(format!("blockdev --getro /dev/{name}; multipath -ll 2>/dev/null | grep -B1 -A1 'wp=ro'")),
-            );
-            c.add_fix(
-                "Once the array allows writes, make it writable again.",
-                "스토리지가 쓰기를 허용하면 다시 쓰기 가능으로 바꿉니다.",
-                Some(format!("blockdev --setrw /dev/{name}")),
-            );
             st.checks.push(c);
         }
     }
@@ -2606,37 +2429,15 @@ fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
 /// `mounted`: where the loop device is mounted, if known.
 pub(crate) fn loop_backing_deleted(dev: &str, file: &str, at: &Cite, mounted: &[&str]) -> Check {
     let short = dev.trim_start_matches("/dev/");
-    let mut c = Check::new(
-        "loop-backing-deleted",
-        Severity::Warning,
-        format!(
-            "loop device {dev} is backed by a deleted file {file}: its space stays allocated and the data is unreachable by path"
-        ),
-        format!(
-            "루프 장치 {dev}의 백킹 파일 {file}이(가) 삭제되었습니다: 공간은 계속 점유되고 경로로는 접근할 수 없습니다"
-        ),
-    );
+    let mut c = Check::raise("loop-backing-deleted");
     add_field(&mut c, "device", short, FieldKind::Device);
     // A file name is never a placeholder.
     c.add_field_once("path", file, FieldKind::Path);
     c.add_cite(at);
+    c.bind("loop", dev);
     if !mounted.is_empty() {
-        c.add_fix(
-            "It is mounted: unmount it first (check nothing uses it)",
-            "마운트되어 있습니다: 먼저 언마운트합니다(사용 중인 곳이 없는지 확인)",
-            Some(format!("umount {}", mounted.join(" "))),
-        );
+        c.bind("mounts", mounted.join(" "));
     }
-    c.add_fix(
-        "Check that it is not mounted or used",
-        "마운트되어 있거나 사용 중이 아닌지 확인합니다",
-        Some(format!("findmnt {dev}; lsblk {dev}")),
-    );
-    c.add_fix(
-        "Detach the loop device",
-        "루프 장치를 분리합니다",
-        Some(format!("losetup -d {dev}")),
-    );
     c
 }
 
@@ -2840,45 +2641,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
             .filter(|(_, _, _, stt)| !stt.is_empty() && stt != "running" && !is_offline(stt))
             .collect();
         if session_bad || !odd.is_empty() {
-            let state = if session_bad {
-                s.session_state.clone()
-            } else {
-                format!(
-                    "LOGGED_IN but disk state {}",
-                    odd.iter()
-                        .map(|d| format!("{} {}", d.2, d.3))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            let mut c = Check::new(
-                "iscsi-session-down",
-                Severity::Error,
-                format!(
-                    "iSCSI session {} to {} at {} is {} (connection: {})",
-                    s.sid,
-                    s.target,
-                    s.portal,
-                    state,
-                    if s.conn_state.is_empty() {
-                        "?"
-                    } else {
-                        &s.conn_state
-                    }
-                ),
-                format!(
-                    "{}({})로의 iSCSI 세션 {} 상태가 {}입니다(연결: {})",
-                    s.target,
-                    s.portal,
-                    s.sid,
-                    state,
-                    if s.conn_state.is_empty() {
-                        "?"
-                    } else {
-                        &s.conn_state
-                    }
-                ),
-            );
+            let mut c = Check::raise("iscsi-session-down");
             for (n, t) in &s.cites {
                 add_cite(&mut c, *n, t);
             }
@@ -2886,40 +2649,39 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
                 add_field(&mut c, "device", d, FieldKind::Device);
                 add_cite(&mut c, *n, t);
             }
+            if session_bad {
+                c.bind("state", &s.session_state);
+            } else {
+                c.bind(
+                    "disk_states",
+                    odd.iter()
+                        .map(|d| format!("{} {}", d.2, d.3))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+            }
+            // The portal as iscsiadm takes it (no `,tpgt`), and its host.
             let portal = s.portal.split(',').next().unwrap_or("");
-            c.add_fix(
-                "Check the session and the network path to the portal",
-                "세션과 포털까지의 네트워크 경로를 확인합니다",
-                Some(format!(
-                    "iscsiadm -m session -P 3; ping -c 3 {}",
-                    portal.rsplit_once(':').map(|x| x.0).unwrap_or(portal)
-                )),
-            );
-            c.add_fix(
-                "If the volume should still be attached, log in again",
-                "볼륨이 아직 연결되어 있어야 한다면 다시 로그인합니다",
-                Some(format!(
-                    "iscsiadm -m node -T {} -p {} --login",
-                    s.target, portal
-                )),
-            );
-            c.add_fix("If the volume was detached, log out and delete the node record",
-                "볼륨이 분리되었다면 로그아웃하고 노드 레코드를 삭제합니다",
-                Some(format!(
-                    "iscsiadm -m node -T {} -p {} --logout && iscsiadm -m node -T {} -p {} -o delete",
-                    s.target, portal, s.target, portal
-                )),
-            );
+            let host = portal.rsplit_once(':').map(|x| x.0).unwrap_or(portal);
+            for (name, v) in [
+                ("session", s.sid.as_str()),
+                ("target", &s.target),
+                ("portal", &s.portal),
+                ("portal_addr", portal),
+                ("portal_host", host),
+                ("connection", &s.conn_state),
+            ] {
+                if !v.is_empty() {
+                    c.bind(name, v);
+                }
+            }
             st.checks.push(c);
         }
         for (n, t, d, stt) in &s.disks {
             if is_offline(stt) {
-                let mut c = scsi_offline_check(
-                    d,
-                    stt,
-                    None,
-                    &format!("iSCSI session {} to {}", s.sid, s.target),
-                );
+                let mut c = scsi_offline_check(d, stt, None, "iscsiadm -m session -P 3");
+                c.bind("session", &s.sid);
+                c.bind("target", &s.target);
                 add_cite(&mut c, *n, t);
                 st.checks.push(c);
             }
@@ -2935,6 +2697,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rootline_model::Severity;
     use std::path::PathBuf;
 
     const ALL_KINDS: &[Kind] = &[
@@ -3174,8 +2937,10 @@ lrwxrwxrwx 1 0 0 0 Feb 10 16:18 vda -> ../devices/pci0000:00/0000:00:0b.0/virtio
         ("x", LS_SYS_BLOCK, Kind::LsDev),
     ];
 
+    /// Parsed and rendered with the shipped check book.
     fn run(kind: Kind, text: &str) -> HostState {
-        parse(kind, text).expect("block kind")
+        assert!(parse(kind, text).is_some(), "block kind");
+        crate::parse(kind, text)
     }
 
     fn ids(st: &HostState) -> Vec<&str> {

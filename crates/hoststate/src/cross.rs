@@ -702,23 +702,11 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
             .collect();
         let mut c;
         if let Some(u) = users.first() {
-            let dom = if u.domain.is_empty() {
-                "a domain".to_string()
-            } else {
-                format!("domain {}", u.domain)
-            };
-            c = Check::new(
-                "dm-open-zero-domain-disk",
-                Severity::Info,
-                format!(
-                    "multipath map {name} has open count 0, but {dom} has a disk on it ({}): the domain is shut off, or the outputs were taken at different times. It is not a leftover; do not flush it while the domain is defined with it.",
-                    u.source
-                ),
-                format!(
-                    "multipath 맵 {name} 의 open count 가 0 이지만 {dom} 의 디스크가 이 맵 위에 있습니다 ({}): 도메인이 꺼져 있거나 출력을 서로 다른 시각에 받은 것입니다. 남은 맵이 아니므로 도메인이 이 디스크로 정의되어 있는 동안 flush 하지 마십시오.",
-                    u.source
-                ),
-            );
+            c = Check::raise("dm-open-zero-domain-disk");
+            if !u.domain.is_empty() {
+                c.bind("user_domain", &u.domain);
+            }
+            c.bind("disk", &u.source);
             for (fi, f) in infos {
                 push_cite(&mut c, fs.cite_fact(*fi, f));
             }
@@ -736,56 +724,22 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
                     c.add_field("instance", &u.instance, FieldKind::Uuid);
                 }
             }
-            c.add_fix(
-                "See the domain's state before touching the map.",
-                "맵을 건드리기 전에 도메인 상태를 확인합니다.",
-                Some(if u.domain.is_empty() {
-                    "virsh list --all".to_string()
-                } else {
-                    format!("virsh domstate --reason {}", u.domain)
-                }),
-            );
         } else if !holders.is_empty() {
             // Something is built on it (the outputs disagree on the open
             // count): not unused either.
             continue;
         } else if kinds.is_empty() {
-            c = Check::new(
-                "dm-unused-open-zero",
-                Severity::Info,
-                format!(
-                    "multipath map {name} has open count 0 and nothing built on it; the evidence holds no domain definition (domain XML, virsh domblklist, qemu command line), so whether a shut-off domain still uses it could not be compared: possibly left over after a volume detach."
-                ),
-                format!(
-                    "multipath 맵 {name} 의 open count 가 0 이고 그 위에 만들어진 장치도 없습니다; 증거에 도메인 정의(domain XML, virsh domblklist, qemu 명령줄)가 없어 꺼진 도메인이 아직 사용하는지는 비교하지 못했습니다: 볼륨 분리 후 남은 맵일 수 있습니다."
-                ),
-            );
+            // No domain definition to compare with.
+            c = Check::raise("dm-unused-open-zero");
+            c.flag("host_level", true);
             for (fi, f) in infos {
                 push_cite(&mut c, fs.cite_fact(*fi, f));
             }
-            c.add_fix(
-                "Verify no domain uses it (no instance has this volume attached).",
-                "이 맵을 사용하는 도메인이 없는지 확인합니다 (이 볼륨이 연결된 인스턴스 없음).",
-                Some(format!(
-                    "for d in $(virsh list --all --name); do virsh domblklist --details $d; done | grep -e {name} -e {}",
-                    if wwid.is_empty() { name.as_str() } else { wwid.as_str() }
-                )),
-            );
         } else {
-            c = Check::new(
-                "dm-unused-open-zero",
-                Severity::Warning,
-                format!(
-                    "multipath map {name} has open count 0, nothing built on it, and no domain uses it (compared with {} disk(s) of {}): a leftover, typically after a volume detach; its paths keep the host retrying a LUN nobody needs.",
-                    disks.len(),
-                    kinds.join(", ")
-                ),
-                format!(
-                    "multipath 맵 {name} 의 open count 가 0 이고, 그 위의 장치도 없으며, 어떤 도메인도 사용하지 않습니다 ({} 의 디스크 {} 개와 비교): 보통 볼륨 분리 후 남은 맵이며, 그 경로 때문에 호스트가 아무도 쓰지 않는 LUN 을 계속 재시도합니다.",
-                    kinds.join(", "),
-                    disks.len()
-                ),
-            );
+            c = Check::raise("dm-unused-open-zero");
+            c.flag("host_level", true);
+            c.bind("disks", disks.len());
+            c.bind("compared", kinds.join(", "));
             for (fi, f) in infos {
                 push_cite(&mut c, fs.cite_fact(*fi, f));
             }
@@ -805,23 +759,12 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
             }
         }
         if c.id != "dm-open-zero-domain-disk" {
-            c.add_fix(
-                "Flush the leftover map.",
-                "남은 맵을 제거합니다.",
-                Some(format!("multipath -f {name}")),
-            );
-            if !paths.is_empty() {
-                c.add_fix(
-                    "Then remove its SCSI devices so the host stops probing the LUN.",
-                    "그 다음 SCSI 장치를 제거해 호스트가 LUN 을 더 이상 probe 하지 않게 합니다.",
-                    Some(
-                        paths
-                            .iter()
-                            .map(|p| format!("echo 1 > /sys/block/{p}/device/delete"))
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    ),
-                );
+            // The paths under the map, for the fix.
+            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+            crate::block::bind_items(&mut c, "stale", &paths);
+            // The WWID as a disk source names it (without its `3`).
+            if !wwid.is_empty() {
+                c.bind("wwid_bare", &wwid);
             }
         }
         c.add_field("map", name, FieldKind::Map);
@@ -927,27 +870,10 @@ fn scsi_outside_multipath(fs: &Files<'_>, out: &mut Crossed) {
         .map(|(d, (tr, _))| format!("{d} ({tr})"))
         .collect::<Vec<_>>()
         .join(", ");
-    let (why_en, why_ko) = if maps.is_empty() {
-        (
-            "nova.conf sets volume_use_multipath = true, but multipath shows no map at all",
-            "nova.conf 에 volume_use_multipath = true 인데 multipath 에는 맵이 하나도 없습니다",
-        )
-    } else {
-        (
-            "multipath shows maps, but none of them has these disks as paths",
-            "multipath 에 맵은 있지만 어느 맵도 이 디스크를 경로로 갖고 있지 않습니다",
-        )
-    };
-    let mut c = Check::new(
-        "scsi-disk-not-in-multipath",
-        Severity::Warning,
-        format!(
-            "SAN disk(s) {list} are not in any multipath map ({why_en}): I/O to them has a single path and no failover, or they are left over after a detach (a volume that no map and no domain uses)."
-        ),
-        format!(
-            "SAN 디스크 {list} 가 어느 multipath 맵에도 속하지 않습니다 ({why_ko}): 이 디스크의 I/O 는 경로가 하나뿐이라 failover 가 없거나, 분리 후 남은 장치입니다 (어느 맵도 도메인도 쓰지 않는 볼륨)."
-        ),
-    );
+    let mut c = Check::raise("scsi-disk-not-in-multipath");
+    c.bind("disks", list);
+    // nova.conf wants multipath for volumes, but there is no map at all.
+    c.flag("no_maps", maps.is_empty());
     for (d, (_, cites)) in &lonely {
         c.add_field("device", d, FieldKind::Device);
         for x in cites.iter().take(3) {
@@ -966,37 +892,7 @@ fn scsi_outside_multipath(fs: &Files<'_>, out: &mut Crossed) {
         }
     }
     let devs: Vec<&str> = lonely.iter().map(|(d, _)| d.as_str()).collect();
-    c.add_fix(
-        "Ask multipath why it does not claim them (blacklist, find_multipaths, a WWID not in /etc/multipath/wwids).",
-        "multipath 가 왜 이 디스크를 잡지 않는지 확인합니다 (blacklist, find_multipaths, /etc/multipath/wwids 에 없는 WWID).",
-        Some(
-            devs.iter()
-                .map(|d| format!("multipath -v3 -d /dev/{d} 2>&1 | grep -i -e blacklist -e wwid -e {d}"))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-    );
-    c.add_fix(
-        "If a volume still in use sits on them, let multipath take them.",
-        "사용 중인 볼륨이 있다면 multipath 가 잡도록 합니다.",
-        Some(format!(
-            "{}; multipath -r",
-            devs.iter()
-                .map(|d| format!("multipath -a /dev/{d}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
-    );
-    c.add_fix(
-        "If nothing uses them (left over after a detach), remove them.",
-        "사용하는 곳이 없다면 (분리 후 남은 장치) 제거합니다.",
-        Some(
-            devs.iter()
-                .map(|d| format!("echo 1 > /sys/block/{d}/device/delete"))
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-    );
+    crate::block::bind_items(&mut c, "dev", &devs);
     out.checks.push(c);
 }
 

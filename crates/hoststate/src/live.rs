@@ -229,7 +229,7 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
         }));
     }
     // Why I/O on this device cannot complete, if it cannot.
-    let mut stuck: Option<String> = None;
+    let mut stuck: Option<Stuck> = None;
 
     if let Some(map) = dm_name {
         let wwid = dm_uuid.and_then(|u| u.strip_prefix("mpath-"));
@@ -252,71 +252,21 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
             }));
         }
         if suspended {
-            let mut c = Check::new(
-                "dm-map-suspended",
-                Severity::Warning,
-                format!("dm map {map} is suspended: I/O to it blocks until it is resumed"),
-                format!("dm 맵 {map}이(가) suspend 상태입니다: resume될 때까지 I/O가 멈춥니다"),
-            );
-            c.add_field_once("map", map, FieldKind::Map);
-            if let Some(w) = wwid {
-                c.add_field_once("wwid", w, FieldKind::Wwid);
-            }
-            if let Some(d) = devnum {
-                c.add_field_once("devnum", d, FieldKind::DevNum);
-            }
-            c.add_field_once("device", name, FieldKind::Device);
+            let mut c =
+                crate::block::dm_suspended_check(map, wwid, devnum.unwrap_or_default(), name);
             c.add_cite(&cite(r));
-            c.add_fix(
-                "Check why it was suspended (a reload or table swap that did not finish)",
-                "suspend된 이유를 확인합니다(끝나지 않은 reload 또는 테이블 교체)",
-                Some(format!("dmsetup info {map}")),
-            );
-            c.add_fix(
-                "Resume it",
-                "resume합니다",
-                Some(format!("dmsetup resume {map}")),
-            );
             st.checks.push(c);
-            stuck = Some(format!("dm map {map} is suspended"));
+            stuck = Some(Stuck::Suspended(map));
         }
     }
 
     if let Some(state) = v["scsi"]["state"].as_str()
         && !matches!(state, "running" | "live")
     {
-        let mut c = Check::new(
-            "scsi-device-offline",
-            Severity::Error,
-            format!(
-                "SCSI device {name} is {state} (sysfs device/state): I/O to it fails or blocks"
-            ),
-            format!(
-                "SCSI 장치 {name}의 상태가 {state}입니다(sysfs device/state): 이 장치로의 I/O가 실패하거나 멈춥니다"
-            ),
-        );
-        c.add_field_once("device", name, FieldKind::Device);
-        if let Some(d) = devnum {
-            c.add_field_once("devnum", d, FieldKind::DevNum);
-        }
+        let mut c = crate::block::scsi_offline_check(name, state, devnum, "sysfs device/state");
         c.add_cite(&cite(r));
-        c.add_fix(
-            "Check the device state",
-            "장치 상태를 확인합니다",
-            Some(format!("cat /sys/block/{name}/device/state")),
-        );
-        c.add_fix(
-            "After restoring the path (cabling, switch, array, iSCSI session), bring the device back",
-            "경로(케이블, 스위치, 스토리지, iSCSI 세션)를 복구한 뒤 장치를 다시 살립니다",
-            Some(format!("echo running > /sys/block/{name}/device/state")),
-        );
-        c.add_fix(
-            "If the LUN was removed on purpose (volume detached), delete the stale device instead",
-            "LUN을 의도적으로 제거했다면(볼륨 분리) 대신 오래된 장치를 삭제합니다",
-            Some(format!("echo 1 > /sys/block/{name}/device/delete")),
-        );
         st.checks.push(c);
-        stuck = Some(format!("SCSI device {name} is {state}"));
+        stuck = Some(Stuck::Offline(state));
     }
 
     if let Some(file) = v["loop"]["backing_file"].as_str() {
@@ -349,18 +299,7 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 .iter()
                 .find(|f| Some(f.mountpoint.as_str()) == m["mountpoint"].as_str())
         {
-            let mut c = Check::new(
-                "loop-backing-not-answering",
-                Severity::Error,
-                format!(
-                    "loop device {dev} is backed by {file} on the FUSE file system {} at {} ({}), which has {} request(s) waiting for its daemon: I/O to {name} blocks (D state) until the daemon answers or the connection is aborted",
-                    fuse.fstype, fuse.mountpoint, fuse.source, fuse.waiting
-                ),
-                format!(
-                    "루프 장치 {dev}의 백킹 파일 {file}이(가) FUSE 파일시스템 {} ({}, {})에 있고, 이 파일시스템의 데몬이 요청 {}개에 응답하지 않고 있습니다: 데몬이 응답하거나 연결을 abort할 때까지 {name}의 I/O가 D 상태로 멈춥니다",
-                    fuse.fstype, fuse.mountpoint, fuse.source, fuse.waiting
-                ),
-            );
+            let mut c = Check::raise("loop-backing-not-answering");
             c.add_field_once("device", name, FieldKind::Device);
             c.add_field_once("path", file, FieldKind::Path);
             if let Some(d) = devnum {
@@ -368,31 +307,12 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
             }
             c.add_cite(&cite(r));
             c.add_cite(&Cite::at(fuse.line, &fuse.text));
-            c.add_fix(
-                "Find the FUSE daemon serving the mount and why it does not answer (crashed, stopped, its server unreachable)",
-                "마운트를 서비스하는 FUSE 데몬과 응답하지 않는 이유(종료, 정지, 서버 연결 불가)를 확인합니다",
-                Some(format!(
-                    "findmnt -T '{}'; cat /sys/fs/fuse/connections/{}/waiting; ps -eo pid,stat,wchan:32,cmd | grep -i -e fuse -e {}",
-                    fuse.mountpoint,
-                    fuse.id,
-                    fuse.fstype.trim_start_matches("fuse.")
-                )),
-            );
-            c.add_fix(
-                "If the daemon cannot be brought back, abort the connection: pending requests fail with an error instead of blocking",
-                "데몬을 살릴 수 없으면 연결을 abort합니다: 대기 중인 요청이 멈추지 않고 오류로 끝납니다",
-                Some(format!("echo 1 > /sys/fs/fuse/connections/{}/abort", fuse.id)),
-            );
-            c.add_fix(
-                "Then detach the loop device and unmount the dead file system",
-                "그 다음 루프 장치를 분리하고 죽은 파일시스템을 언마운트합니다",
-                Some(format!("losetup -d {dev}; umount -l '{}'", fuse.mountpoint)),
-            );
+            c.bind("loop", &dev);
+            bind_fuse(&mut c, fuse);
+            c.bind("mount", &fuse.mountpoint);
+            c.bind("daemon", fuse.fstype.trim_start_matches("fuse."));
             st.checks.push(c);
-            stuck = Some(format!(
-                "its backing file is on {} which does not answer",
-                fuse.mountpoint
-            ));
+            stuck = Some(Stuck::Fuse(&fuse.mountpoint));
         } else if let Some(m) = on
             && let Some(fstype) = m["fstype"].as_str().filter(|t| remote_fs(t))
         {
@@ -402,39 +322,24 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 // Without fusectl (not mounted on many hosts) or for NFS,
                 // the requests pending on the loop device are what shows
                 // its backing store not completing them.
-                stuck = Some(format!("its backing file is on {fstype} {mp}"));
-                Check::new(
-                    "loop-backing-not-answering",
-                    Severity::Error,
-                    format!(
-                        "loop device {dev} has {inflight} request(s) in flight and is backed by {file} on the {fstype} file system {source} at {mp}: the server or daemon behind it is not completing them, and tasks using {name} block in D state"
-                    ),
-                    format!(
-                        "루프 장치 {dev}에 처리 중인 요청 {inflight}개가 있고 백킹 파일 {file}이(가) {fstype} 파일시스템 {source} ({mp})에 있습니다: 그 뒤의 서버·데몬이 요청을 끝내지 못해 {name}을(를) 쓰는 작업이 D 상태로 멈춥니다"
-                    ),
-                )
+                stuck = Some(Stuck::Remote(fstype, mp));
+                let mut c = Check::raise("loop-backing-not-answering");
+                c.bind("inflight", inflight);
+                c
             } else {
                 // Not a finding by itself (info): the context that makes the
                 // loop device's I/O errors the backing store's, not snap noise.
-                Check::new(
-                    "loop-backing-remote",
-                    Severity::Info,
-                    format!(
-                        "loop device {dev} is backed by {file} on the {fstype} file system {source} at {mp}: its I/O depends on that server or daemon"
-                    ),
-                    format!(
-                        "루프 장치 {dev}의 백킹 파일 {file}이(가) {fstype} 파일시스템 {source} ({mp})에 있습니다: I/O가 그 서버·데몬에 의존합니다"
-                    ),
-                )
+                Check::raise("loop-backing-remote")
             };
             c.add_field_once("device", name, FieldKind::Device);
             c.add_field_once("path", file, FieldKind::Path);
             c.add_cite(&cite(r));
-            c.add_fix(
-                "Check the file system behind the backing file",
-                "백킹 파일이 있는 파일시스템을 확인합니다",
-                Some(format!("findmnt -T '{mp}'")),
-            );
+            c.bind("loop", &dev);
+            c.bind("fstype", fstype);
+            if !source.is_empty() {
+                c.bind("source", source);
+            }
+            c.bind("mount", mp);
             st.checks.push(c);
         }
     }
@@ -442,27 +347,34 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
     if inflight > 0
         && let Some(why) = stuck
     {
-        let mut c = Check::new(
-            "io-in-flight",
-            Severity::Warning,
-            format!(
-                "{inflight} I/O request(s) in flight on {name} when the snapshot was taken, and {why}: they do not complete, and every task waiting on them is in D state"
-            ),
-            format!(
-                "스냅샷 시점에 {name}에 처리 중인 I/O 요청 {inflight}개가 있고, {why}: 이 요청은 끝나지 않으며 이를 기다리는 작업은 모두 D 상태가 됩니다"
-            ),
-        );
+        let mut c = Check::raise("io-in-flight");
         c.add_field_once("device", name, FieldKind::Device);
         c.add_cite(&cite(r));
-        c.add_fix(
-            "Watch whether the count drains",
-            "요청 수가 줄어드는지 확인합니다",
-            Some(format!(
-                "cat /sys/block/{name}/inflight; sleep 5; cat /sys/block/{name}/inflight"
-            )),
-        );
+        c.bind("inflight", inflight);
+        match why {
+            Stuck::Suspended(map) => c.bind("suspended_map", map),
+            Stuck::Offline(state) => c.bind("scsi_state", state),
+            Stuck::Fuse(mp) => c.bind("stalled_mount", mp),
+            Stuck::Remote(fstype, mp) => {
+                c.bind("remote_fstype", fstype);
+                c.bind("remote_mount", mp);
+            }
+        }
         st.checks.push(c);
     }
+}
+
+/// Why the I/O in flight on a device does not complete.
+enum Stuck<'a> {
+    /// Its dm map is suspended.
+    Suspended(&'a str),
+    /// Its SCSI device is in this state (offline, blocked…).
+    Offline(&'a str),
+    /// Its loop backing file is on this FUSE mount, whose daemon does not
+    /// answer.
+    Fuse(&'a str),
+    /// Its loop backing file is on a remote file system (type, mount).
+    Remote(&'a str, &'a str),
 }
 
 /// File systems whose I/O goes to a server or a user-space daemon.
@@ -477,34 +389,21 @@ fn remote_fs(fstype: &str) -> bool {
 }
 
 fn fuse_check(f: &Stalled, at: &Cite) -> Check {
-    let mut c = Check::new(
-        "fuse-requests-waiting",
-        Severity::Warning,
-        format!(
-            "the FUSE file system {} at {} ({}) had {} request(s) waiting for its daemon when the snapshot was taken: if the daemon does not answer, every process touching the mount blocks in D state",
-            f.fstype, f.mountpoint, f.source, f.waiting
-        ),
-        format!(
-            "스냅샷 시점에 FUSE 파일시스템 {} ({}, {})에 데몬 응답을 기다리는 요청이 {}개 있었습니다: 데몬이 응답하지 않으면 이 마운트를 건드리는 모든 프로세스가 D 상태로 멈춥니다",
-            f.fstype, f.mountpoint, f.source, f.waiting
-        ),
-    );
+    let mut c = Check::raise("fuse-requests-waiting");
     c.add_field_once("path", &f.mountpoint, FieldKind::Path);
     c.add_cite(at);
-    c.add_fix(
-        "See whether the requests drain, and which daemon serves the mount",
-        "요청이 줄어드는지, 어떤 데몬이 마운트를 서비스하는지 확인합니다",
-        Some(format!(
-            "cat /sys/fs/fuse/connections/{}/waiting; findmnt -T '{}'",
-            f.id, f.mountpoint
-        )),
-    );
-    c.add_fix(
-        "If the daemon is gone for good, abort the connection so blocked processes get an error",
-        "데몬이 완전히 멈췄다면 연결을 abort해서 멈춘 프로세스가 오류를 받게 합니다",
-        Some(format!("echo 1 > /sys/fs/fuse/connections/{}/abort", f.id)),
-    );
+    bind_fuse(&mut c, f);
     c
+}
+
+/// What the text says of a FUSE connection with requests waiting.
+fn bind_fuse(c: &mut Check, f: &Stalled) {
+    c.bind("fstype", &f.fstype);
+    if !f.source.is_empty() {
+        c.bind("source", &f.source);
+    }
+    c.bind("waiting", f.waiting);
+    c.bind("connection", f.id);
 }
 
 fn important_task(task: &str) -> bool {
@@ -710,18 +609,9 @@ fn parse_manifest(text: &str) -> HostState {
                 )
             })
             .collect();
-        let mut c = Check::new(
-            "collection-redacted",
-            Severity::Info,
-            format!(
-                "{total} secret(s) were redacted from the collected files before analysis: {}",
-                per_file.join("; ")
-            ),
-            format!(
-                "수집된 파일에서 분석 전에 비밀 정보 {total}개를 가렸습니다: {}",
-                per_file.join("; ")
-            ),
-        );
+        let mut c = Check::raise("collection-redacted");
+        c.bind("total", total);
+        c.bind("files", per_file.join("; "));
         c.add_cite(&Cite::at(
             line_of(text, "\"redacted\": ["),
             &format!("redacted: {total} in {} files", redacted.len()),
@@ -746,28 +636,16 @@ fn parse_manifest(text: &str) -> HostState {
                         .is_some_and(|r| r.starts_with("permission denied"))
                 })
                 .count() as u64;
-        let user = r["user"].as_str().unwrap_or("a normal user");
-        let mut c = Check::new(
-            "collection-reduced",
-            Severity::Info,
-            format!(
-                "the evidence was collected as {user} (uid {}), not root: {unreadable} files could not be read (kernel stacks, other users' open files, root-only logs), so D-state tasks and devices may be missing; run as root for the full picture",
-                uid.unwrap_or(0)
-            ),
-            format!(
-                "root가 아닌 {user} (uid {})로 수집했습니다: {unreadable}개 파일을 읽지 못했습니다(커널 스택, 다른 사용자의 열린 파일, root 전용 로그). D 상태 작업과 장치가 빠졌을 수 있으니 root로 다시 실행하세요",
-                uid.unwrap_or(0)
-            ),
-        );
+        let mut c = Check::raise("collection-reduced");
+        if let Some(u) = r["user"].as_str() {
+            c.bind("user", u);
+        }
+        c.bind("uid", uid.unwrap_or(0));
+        c.bind("unreadable", unreadable);
         c.add_cite(&Cite::at(
             line_of(text, "\"uid\":"),
             &format!("uid: {}", uid.unwrap_or(0)),
         ));
-        c.add_fix(
-            "Collect again as root",
-            "root로 다시 수집합니다",
-            Some("sudo rootline collect".to_string()),
-        );
         st.checks.push(c);
     }
     st
@@ -843,7 +721,7 @@ mod tests {
 
     #[test]
     fn block_snapshot_checks() {
-        let st = parse_block(BLOCK);
+        let st = crate::parse(Kind::LiveBlock, BLOCK);
         assert_eq!(
             ids(&st),
             vec![
