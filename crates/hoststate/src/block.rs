@@ -522,27 +522,6 @@ fn add_map_fields<'a>(
 }
 
 /// How many items of a list the check book's commands name one by one.
-const SLOTS: usize = 8;
-
-/// Bind a list that fix commands name item by item: `{name}` is the list
-/// (`sdk, sdm`), `{name}_1` … `{name}_8` its items when it has at most
-/// eight, `{name}_all` all of them space-separated (for a shell loop) when
-/// it has more. The book repeats a fix per value only for a typed field;
-/// these lists are not one (a map's path devices share the field `device`
-/// with the map's own dm device), and one command may name them all.
-pub(crate) fn bind_items(c: &mut Check, name: &str, items: &[&str]) {
-    if items.is_empty() {
-        return;
-    }
-    c.bind(name, items.join(", "));
-    if items.len() <= SLOTS {
-        for (i, it) in items.iter().enumerate() {
-            c.bind(&format!("{name}_{}", i + 1), it);
-        }
-    } else {
-        c.bind(&format!("{name}_all"), items.join(" "));
-    }
-}
 
 /// `source`: the output it was read from (`multipath -ll`); a caller
 /// flags `no_device` (lsblk, dmsetup ls --tree: a map with no device
@@ -569,7 +548,7 @@ fn no_active_path_check(
     c.bind("source", source);
     c.flag("queueing", queueing);
     let stale: Vec<&str> = paths.iter().filter_map(|p| p.dev.as_deref()).collect();
-    bind_items(&mut c, "stale", &stale);
+    c.bind_list("stale", stale);
     c
 }
 

@@ -71,6 +71,9 @@ pub struct FixDef {
     /// Repeat this entry for every value bound to this name (one command
     /// per stale path device).
     pub each: Option<String>,
+    /// With `each`: one entry whose command is the per-item commands
+    /// joined by this separator (`"; "`), instead of one entry per item.
+    pub join: Option<String>,
     pub text: Text,
     pub command: Option<String>,
 }
@@ -136,6 +139,7 @@ struct RawFix {
     #[serde(default)]
     when: Vec<String>,
     each: Option<String>,
+    join: Option<String>,
     en: String,
     ko: String,
     command: Option<String>,
@@ -266,9 +270,13 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<CheckDef>, Error> {
             {
                 return Err(cerr(format!("fix `each = {e:?}` names an unbound value")));
             }
+            if f.join.is_some() && f.each.is_none() {
+                return Err(cerr("fix `join` needs `each`".into()));
+            }
             fix.push(FixDef {
                 when: conds(&f.when)?,
                 each: f.each.clone(),
+                join: f.join.clone(),
                 text: Text::new(f.en.trim(), f.ko.trim()),
                 command: f.command.clone(),
             });
@@ -403,6 +411,32 @@ impl CheckBook {
                 }
                 None => vec![None],
             };
+            if let (Some(name), Some(sep)) = (&f.each, &f.join) {
+                // One step: its text names the whole list, its command is
+                // the per-item commands joined.
+                let mut one = Fix {
+                    en: fill(&f.text.en, &|n| lookup(c, n, None, Lang::En)).text,
+                    ko: fill(&f.text.ko, &|n| lookup(c, n, None, Lang::Ko)).text,
+                    command: None,
+                };
+                if let Some(cmd) = &f.command {
+                    let parts: Vec<_> = items
+                        .iter()
+                        .flatten()
+                        .map(|v| fill(cmd, &|n| lookup(c, n, Some((name, v)), Lang::En)))
+                        .collect();
+                    if parts.iter().any(|p| p.unknown) {
+                        withhold(&mut one);
+                    } else {
+                        let texts: Vec<String> = parts.into_iter().map(|p| p.text).collect();
+                        one.command = Some(texts.join(sep));
+                    }
+                }
+                if !fixes.contains(&one) {
+                    fixes.push(one);
+                }
+                continue;
+            }
             for item in items {
                 let each = f.each.as_deref().zip(item.as_deref());
                 let mut one = Fix {
@@ -415,10 +449,7 @@ impl CheckBook {
                     // give cannot be run as printed: say so, print none.
                     let filled = fill(cmd, &|n| lookup(c, n, each, Lang::En));
                     if filled.unknown {
-                        one.en
-                            .push_str(" (the evidence does not name it, so no command is given)");
-                        one.ko
-                            .push_str(" (증거에 대상 이름이 없어 명령은 생략합니다)");
+                        withhold(&mut one);
                     } else {
                         one.command = Some(filled.text);
                     }
@@ -447,10 +478,22 @@ pub(crate) fn shipped() -> &'static CheckBook {
     BOOK.get_or_init(|| CheckBook::builtin().unwrap_or_default())
 }
 
-/// Every value bound to `name`: the check's values, then its typed fields.
+/// A step whose command names something the evidence does not give.
+fn withhold(one: &mut Fix) {
+    one.en
+        .push_str(" (the evidence does not name it, so no command is given)");
+    one.ko
+        .push_str(" (증거에 대상 이름이 없어 명령은 생략합니다)");
+}
+
+/// Every value bound to `name`: the check's values, its lists, then its
+/// typed fields.
 fn values_of(c: &Check, name: &str) -> Vec<String> {
     if let Some(v) = c.values.get(name) {
         return vec![v.clone()];
+    }
+    if let Some(v) = c.lists.get(name) {
+        return v.clone();
     }
     let mut out: Vec<String> = Vec::new();
     for (n, v, _) in &c.fields {
@@ -586,7 +629,7 @@ impl CheckBook {
                         s.as_str()
                     )));
                 }
-                for name in c.values.keys() {
+                for name in c.values.keys().chain(c.lists.keys()) {
                     if !def.binds.contains(name) {
                         out.push(fail(format!(
                             "the code binds {name:?}, which `binds` does not list"

@@ -761,7 +761,7 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
         if c.id != "dm-open-zero-domain-disk" {
             // The paths under the map, for the fix.
             let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-            crate::block::bind_items(&mut c, "stale", &paths);
+            c.bind_list("stale", paths.iter().copied());
             // The WWID as a disk source names it (without its `3`).
             if !wwid.is_empty() {
                 c.bind("wwid_bare", &wwid);
@@ -892,7 +892,7 @@ fn scsi_outside_multipath(fs: &Files<'_>, out: &mut Crossed) {
         }
     }
     let devs: Vec<&str> = lonely.iter().map(|(d, _)| d.as_str()).collect();
-    crate::block::bind_items(&mut c, "dev", &devs);
+    c.bind_list("dev", devs.iter().copied());
     out.checks.push(c);
 }
 

@@ -68,6 +68,10 @@ pub struct Check {
     /// Values only the text uses (counts, states, what the output said).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, String>,
+    /// Lists only the text uses (a map's stale path devices): `{name}`
+    /// reads as a comma list, a fix with `each = "name"` repeats per item.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub lists: BTreeMap<String, Vec<String>>,
     /// The lines that show it.
     pub evidence: Vec<Cite>,
     /// The exact fix.
@@ -130,6 +134,7 @@ impl Check {
             ko,
             fields: Vec::new(),
             values: BTreeMap::new(),
+            lists: BTreeMap::new(),
             evidence: Vec::new(),
             fix: Vec::new(),
         }
@@ -149,6 +154,18 @@ impl Check {
     /// Bind a value the text uses (not a typed field).
     pub(crate) fn bind(&mut self, name: &str, value: impl ToString) {
         self.values.insert(name.to_string(), value.to_string());
+    }
+
+    /// Bind a list (nothing when it is empty).
+    pub(crate) fn bind_list<S: ToString>(
+        &mut self,
+        name: &str,
+        items: impl IntoIterator<Item = S>,
+    ) {
+        let items: Vec<String> = items.into_iter().map(|s| s.to_string()).collect();
+        if !items.is_empty() {
+            self.lists.insert(name.to_string(), items);
+        }
     }
 
     /// Bind `name = "yes"` when `on`: a condition for text variants and

@@ -674,6 +674,7 @@ fn parse_ps(text: &str) -> HostState {
                 ),
                 fields,
                 values: Default::default(),
+                lists: Default::default(),
                 evidence,
                 fix: vec![
                     fix(
@@ -726,6 +727,7 @@ fn parse_ps(text: &str) -> HostState {
             ),
             fields,
             values: Default::default(),
+            lists: Default::default(),
             evidence,
             fix: vec![
                 fix(
@@ -924,6 +926,7 @@ fn parse_qemu_img_check(text: &str) -> HostState {
             ko: format!("qemu-img check 가 {img} 에서 손상 {corruptions} 건을 찾았습니다: 데이터가 손상되었을 수 있고 계속 쓰면 더 손상될 수 있습니다."),
             fields,
             values: Default::default(),
+            lists: Default::default(),
             evidence: ev,
             fix: image_fixes(&img, false),
         });
@@ -946,6 +949,7 @@ fn parse_qemu_img_check(text: &str) -> HostState {
             ko: format!("qemu-img check 가 {img} 에서 누수 클러스터 {leaks} 개를 찾았습니다: 공간 낭비일 뿐 데이터 손상은 아니며, 보통 중단된 쓰기나 비정상 종료의 흔적입니다."),
             fields,
             values: Default::default(),
+            lists: Default::default(),
             evidence: ev,
             fix: image_fixes(&img, true),
         });
@@ -1051,6 +1055,7 @@ fn parse_qemu_img_info(text: &str) -> HostState {
                 ko: format!("qcow2 이미지 {img} 에 corrupt: true 표시가 있습니다: 수리 전까지 qemu 는 쓰기를 거부합니다."),
                 fields: vec![field("path", &img, FieldKind::Path)],
                 values: Default::default(),
+                lists: Default::default(),
                 evidence: ev,
                 fix: image_fixes(&img, false),
             });
@@ -1290,6 +1295,7 @@ fn parse_domain_xml(text: &str) -> HostState {
                 ko: format!("도메인 {dom} 디스크 {source}: {why_ko}."),
                 fields,
                 values: Default::default(),
+                lists: Default::default(),
                 evidence: ev,
                 fix: vec![
                     fix(
@@ -1715,6 +1721,7 @@ fn parse_openstack(text: &str) -> HostState {
                     ),
                     fields,
                     values: Default::default(),
+                    lists: Default::default(),
                     evidence: ev,
                     fix: vec![
                         fix(
@@ -1795,6 +1802,7 @@ fn parse_openstack(text: &str) -> HostState {
             ko: format!("인스턴스 {inst} 가 {first} ~ {last} 사이에 {stops} 번 정지되고 {starts} 번 시작되었습니다: 반복적으로 꺼지고 다시 켜지고 있습니다."),
             fields,
             values: Default::default(),
+            lists: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2151,6 +2159,7 @@ fn parse_ls(text: &str) -> HostState {
             ko: format!("볼륨 파일 {} 개를 qemu({qemu_user} 로 실행)가 읽고 쓸 수 없습니다: {list}; 게스트 디스크에서 Permission denied (13) 가 발생합니다.{ind_ko}", bad.len()),
             fields,
             values: Default::default(),
+            lists: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2261,6 +2270,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
             ko: format!("nova [libvirt] {} = {} 인데 cinder use_multipath_for_image_xfer = {} 입니다: Nova 와 Cinder 가 서로 다른 경로 구성으로 볼륨을 붙입니다.", n.1, n.2, c.2),
             fields: vec![],
             values: Default::default(),
+            lists: Default::default(),
             evidence: vec![Cite::nth(n.3, lines[n.3]), Cite::nth(c.3, lines[c.3])],
             fix: vec![fix(
                 "Set both to the same value (true on multipath hosts) and restart nova-compute and cinder-volume.",
@@ -2352,6 +2362,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
             ko: format!("Cinder NFS 백엔드 [{s}] 에 {which} 가 설정되지 않아 auto 입니다: 새 공유에서 Cinder 가 .cinderSecureEnvIndicator 를 만들고 secure 모드로 바뀌어, 볼륨 파일이 서비스 사용자 소유 0660 이 되고 다른 사용자인 qemu 는 Permission denied 를 받습니다."),
             fields: vec![field("backend", s, FieldKind::Text)],
             values: Default::default(),
+            lists: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
@@ -2536,6 +2547,7 @@ fn parse_multipath_conf(text: &str) -> HostState {
             ko: format!("multipath.conf {what}: 모든 경로가 끊기면 I/O 가 무한히 queue 됩니다 (no_path_retry queue / 제한 없는 queue_if_no_path): 프로세스가 오류 대신 D 상태로 멈춥니다."),
             fields,
             values: Default::default(),
+            lists: Default::default(),
             evidence: ev,
             fix: vec![
                 fix(
