@@ -521,8 +521,6 @@ fn add_map_fields<'a>(
     }
 }
 
-/// How many items of a list the check book's commands name one by one.
-
 /// `source`: the output it was read from (`multipath -ll`); a caller
 /// flags `no_device` (lsblk, dmsetup ls --tree: a map with no device
 /// under it) or `no_groups` (dmsetup table: no path group).
