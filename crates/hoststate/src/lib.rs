@@ -311,9 +311,9 @@ pub const CHECK_IDS: &[&str] = &[
 /// `smartctl_--all_.dev.nvme0n1_-j`), and operators name theirs
 /// (`smartctl-a-nvme0n1.txt`), while `smartctl` itself does not always print
 /// the device. A device found in the name fills checks and facts that lack
-/// one.
+/// one; the checks are rendered after, so their fix commands name it.
 pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
-    let mut st = parse(kind, text);
+    let mut st = parsers::parse(kind, text);
     if let Some(dev) = device_in_name(rel_path) {
         for c in &mut st.checks {
             let wants = matches!(
@@ -332,6 +332,9 @@ pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
                     dev.clone(),
                     rootline_model::FieldKind::Device,
                 ));
+                if let Some(ctrl) = disks::nvme_controller(&dev) {
+                    c.bind("controller", ctrl);
+                }
             }
         }
         for f in &mut st.facts {
@@ -342,6 +345,7 @@ pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
             }
         }
     }
+    book::shipped().render_all(&mut st.checks);
     st
 }
 

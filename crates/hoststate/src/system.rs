@@ -7,7 +7,7 @@
 //! outputs (before/after, one per host behind a shell prompt); each becomes
 //! its own fact, and the host from the prompt (`[root@host ~]#`) is kept.
 
-use rootline_model::{FieldKind, Severity};
+use rootline_model::FieldKind;
 use serde_json::{Value, json};
 
 use crate::disks::{content_is_void, parse_float, parse_int, void_note};
@@ -235,59 +235,8 @@ fn memory_check(m: &Mem, out: &mut Vec<Check>) {
     let severe = avail_ratio.is_some_and(|r| r < AVAIL_CRITICAL_RATIO)
         || (swap_ratio.is_some_and(|r| r > SWAP_SEVERE_RATIO)
             && avail_ratio.is_some_and(|r| r < SWAP_SEVERE_AVAIL_RATIO));
-    let on = m
-        .host
-        .as_deref()
-        .map(|h| format!("{h}: "))
-        .unwrap_or_default();
-    let mut en = Vec::new();
-    let mut ko = Vec::new();
-    if let (Some(a), Some(r)) = (avail, avail_ratio) {
-        en.push(format!(
-            "{:.0} MiB available of {:.0} MiB ({:.1} %)",
-            a,
-            total,
-            r * 100.0
-        ));
-        ko.push(format!(
-            "전체 {:.0} MiB 중 사용 가능 {:.0} MiB ({:.1} %)",
-            total,
-            a,
-            r * 100.0
-        ));
-    }
-    if let (Some(u), Some(t), Some(r)) = (m.swap_used, m.swap_total, swap_ratio)
-        && u > 0.0
-    {
-        en.push(format!(
-            "swap {:.0} of {:.0} MiB used ({:.0} %)",
-            u,
-            t,
-            r * 100.0
-        ));
-        ko.push(format!(
-            "스왑 {:.0}/{:.0} MiB 사용 ({:.0} %)",
-            u,
-            t,
-            r * 100.0
-        ));
-    }
-    let mut c = Check::new(
-        "memory-pressure",
-        if severe {
-            Severity::Error
-        } else {
-            Severity::Warning
-        },
-        format!(
-            "{on}memory pressure — {}; guests slow down on swap and the OOM killer may end a qemu process",
-            en.join(", ")
-        ),
-        format!(
-            "{on}메모리 압박 — {}; 게스트가 스왑으로 느려지고 OOM killer가 qemu 프로세스를 종료할 수 있음",
-            ko.join(", ")
-        ),
-    );
+    let mut c = Check::raise("memory-pressure");
+    c.flag("severe", severe);
     if let Some(h) = &m.host {
         c.add_field("host", h, FieldKind::Host);
     }
@@ -298,33 +247,20 @@ fn memory_check(m: &Mem, out: &mut Vec<Check>) {
     if let Some(u) = m.swap_used {
         c.add_field("swap_used_mib", format!("{:.0}", u), FieldKind::Int);
     }
+    // What the text says: the share available, and the swap in use (when
+    // some is).
+    if let Some(r) = avail_ratio {
+        c.bind("available_pct", format!("{:.1}", r * 100.0));
+    }
+    if let (Some(u), Some(t), Some(r)) = (m.swap_used, m.swap_total, swap_ratio)
+        && u > 0.0
+    {
+        c.bind("swap_total_mib", format!("{:.0}", t));
+        c.bind("swap_pct", format!("{:.0}", r * 100.0));
+    }
     for x in [&m.mem_cite, &m.swap_cite].into_iter().flatten() {
         c.add_cite(x);
     }
-    c.add_fix(
-        "See memory and swap in MiB",
-        "메모리와 스왑을 MiB 단위로 확인",
-        Some("free -m".into()),
-    );
-    c.add_fix(
-        "Watch si/so (swap in/out per second): non-zero over several samples is active swapping",
-        "si/so(초당 스왑 입출력) 관찰: 여러 샘플에서 0이 아니면 스왑이 진행 중",
-        Some("vmstat 1 10".into()),
-    );
-    c.add_fix(
-        "Find the largest processes (qemu-kvm guests are usually first)",
-        "가장 큰 프로세스 확인(보통 qemu-kvm 게스트가 상위)",
-        Some("ps aux --sort=-rss | head -n 15".into()),
-    );
-    c.add_fix("Reduce memory overcommit: lower ram_allocation_ratio in nova.conf, move or shrink guests, reserve host memory (reserved_host_memory_mb)",
-        "메모리 오버커밋 축소: nova.conf의 ram_allocation_ratio 낮추기, 게스트 이동/축소, 호스트 메모리 예약(reserved_host_memory_mb)",
-        None,
-    );
-    c.add_fix(
-        "Only when free RAM exceeds the swap in use: pull swap back into RAM",
-        "사용 중인 스왑보다 여유 RAM이 클 때만: 스왑을 RAM으로 되돌리기",
-        Some("swapoff -a && swapon -a".into()),
-    );
     out.push(c);
 }
 
@@ -861,52 +797,20 @@ fn parse_vmstat(text: &str) -> HostState {
         && active.len() >= SWAP_ACTIVE_SAMPLES_MIN.min(live.len())
         && !active.is_empty()
     {
-        let on = host
-            .as_deref()
-            .map(|h| format!("{h}: "))
-            .unwrap_or_default();
-        let mut c = Check::new(
-            "swap-activity",
-            Severity::Warning,
-            format!(
-                "{on}swapping now — si/so non-zero in {} of {} samples (max si {}, so {} KiB/s); memory does not fit",
-                active.len(),
-                live.len(),
-                max(si).unwrap_or(0),
-                max(so).unwrap_or(0)
-            ),
-            format!(
-                "{on}지금 스왑 중 — {}개 샘플 중 {}개에서 si/so가 0이 아님 (최대 si {}, so {} KiB/s); 메모리가 부족함",
-                live.len(),
-                active.len(),
-                max(si).unwrap_or(0),
-                max(so).unwrap_or(0)
-            ),
-        );
+        let mut c = Check::raise("swap-activity");
         if let Some(h) = &host {
             c.add_field("host", h, FieldKind::Host);
         }
+        c.bind("active_samples", active.len());
+        c.bind("samples", live.len());
+        c.bind("max_si", max(si).unwrap_or(0));
+        c.bind("max_so", max(so).unwrap_or(0));
         if let Some(h) = &header {
             c.add_cite(h);
         }
         for (ln, _) in active.iter().take(5) {
             c.add_cite(&Cite::nth(*ln, lines[*ln]));
         }
-        c.add_fix(
-            "See what uses the memory",
-            "메모리를 사용하는 프로세스 확인",
-            Some("ps aux --sort=-rss | head -n 15".into()),
-        );
-        c.add_fix(
-            "See memory and swap totals",
-            "메모리와 스왑 총량 확인",
-            Some("free -m".into()),
-        );
-        c.add_fix(
-            "Free memory (move or shrink guests, lower overcommit) before the OOM killer does",
-            "OOM killer가 동작하기 전에 메모리 확보(게스트 이동/축소, 오버커밋 축소)",
-            None,
-        );
         st.checks.push(c);
     }
     st
@@ -1114,29 +1018,13 @@ fn parse_sensors(text: &str) -> HostState {
         let at_crit = hot
             .iter()
             .any(|r| plausible(r.crit).is_some_and(|c| r.value >= c));
-        let lim = plausible(maxr.high)
-            .map(|h| format!(" (high {h:.0} °C)"))
-            .unwrap_or_default();
-        let mut c = Check::new(
-            "cpu-hot",
-            if at_crit {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            format!(
-                "CPU runs hot — {} at {:.0} °C{lim}, {} sensor(s) at or above the limit; it throttles and slows every guest (and heats nearby NVMe drives)",
-                maxr.label,
-                maxr.value,
-                hot.len()
-            ),
-            format!(
-                "CPU 과열 — {} {:.0} °C{lim}, 한계 이상 센서 {}개; 스로틀링으로 모든 게스트가 느려지고 근처 NVMe도 가열됨",
-                maxr.label,
-                maxr.value,
-                hot.len()
-            ),
-        );
+        let mut c = Check::raise("cpu-hot");
+        c.flag("critical", at_crit);
+        c.bind("sensor", &maxr.label);
+        c.bind("hot_sensors", hot.len());
+        if let Some(h) = plausible(maxr.high) {
+            c.bind("high", format!("{h:.0}"));
+        }
         c.add_field("chip", &maxr.chip, FieldKind::Text);
         c.add_field("max_temp_c", format!("{:.0}", maxr.value), FieldKind::Int);
         // Package first, then the hottest.
@@ -1149,21 +1037,6 @@ fn parse_sensors(text: &str) -> HostState {
         for r in ev.iter().take(6) {
             c.add_cite(&r.cite);
         }
-        c.add_fix(
-            "Check cooling: fans, heatsink contact and thermal paste, dust, room/rack air flow",
-            "냉각 확인: 팬, 방열판 접촉과 서멀 페이스트, 먼지, 랙 공기 흐름",
-            None,
-        );
-        c.add_fix(
-            "Check for throttling events",
-            "스로틀링 이벤트 확인",
-            Some("journalctl -k | grep -i -E 'thermal|throttl'".into()),
-        );
-        c.add_fix(
-            "Watch the temperatures under load",
-            "부하 중 온도 관찰",
-            Some("watch -n 2 sensors".into()),
-        );
         st.checks.push(c);
     }
     // disk-thermal from drive sensors (nvme-pci-*, drivetemp-*).
@@ -1178,30 +1051,14 @@ fn parse_sensors(text: &str) -> HostState {
         if r.value < h - DRIVE_MARGIN_C {
             continue;
         }
-        let mut c = Check::new(
-            "disk-thermal",
-            Severity::Warning,
-            format!(
-                "Drive sensor {} {} at {:.0} °C, near its limit {:.0} °C; the drive throttles",
-                r.chip, r.label, r.value, h
-            ),
-            format!(
-                "디스크 센서 {} {} {:.0} °C, 한계 {:.0} °C에 근접; 디스크가 스로틀링함",
-                r.chip, r.label, r.value, h
-            ),
-        );
+        // The check book's sensors variant of disk-thermal (the chip is
+        // bound; the drive behind it is not known).
+        let mut c = Check::raise("disk-thermal");
         c.add_field("chip", &r.chip, FieldKind::Text);
+        c.bind("sensor", &r.label);
+        c.bind("temperature", format!("{:.0}", r.value));
+        c.bind("high", format!("{h:.0}"));
         c.add_cite(&r.cite);
-        c.add_fix(
-            "Improve airflow over the drive; add a heatsink to M.2 drives",
-            "디스크 주변 공기 흐름 개선; M.2에는 방열판 추가",
-            None,
-        );
-        c.add_fix(
-            "Read the drive's own thermal counters",
-            "디스크 자체 온도 카운터 확인",
-            Some("smartctl -a /dev/nvme0".into()),
-        );
         st.checks.push(c);
     }
     if readings.is_empty() {
@@ -1367,6 +1224,7 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rootline_model::Severity;
 
     const TOP_SEED: &str = r#"[root@openstack-host ~]# top
 top - 03:57:24 up 122 days, 24 min, 4 users, load average: 1.32, 1.11, 1.10
@@ -1499,8 +1357,11 @@ Core 0:
   temp2_crit: 100.000
 ";
 
+    /// Parsed as one of this module's kinds, and rendered with the shipped
+    /// check book (severity, text and fix come from it).
     fn run(kind: Kind, text: &str) -> HostState {
-        parse(kind, text).expect("own kind")
+        assert!(parse(kind, text).is_some(), "own kind");
+        crate::parse(kind, text)
     }
     fn ids(st: &HostState) -> Vec<&str> {
         st.checks.iter().map(|c| c.id.as_str()).collect()
