@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use rootline_model::{FieldKind, Severity};
+use rootline_model::FieldKind;
 use serde_json::Value;
 
 use crate::{Check, Cite, HostState};
@@ -109,8 +109,10 @@ struct RunsAs {
     cites: Vec<Cite>,
     /// The `id` lines that gave the groups.
     id_cites: Vec<Cite>,
-    from_en: Vec<&'static str>,
-    from_ko: Vec<&'static str>,
+    /// How we know: qemu.conf names this user (`Some(true)`) or another
+    /// one (`Some(false)`); the running qemu processes' owner.
+    from_conf: Option<bool>,
+    from_ps: bool,
     /// `dynamic_ownership = 1`: libvirt chowns a disk only when the domain
     /// starts, which explains an owner that drifted afterwards.
     dynamic_ownership: bool,
@@ -160,8 +162,8 @@ fn qemu_runs_as(fs: &Files<'_>) -> Option<RunsAs> {
         groups: Vec::new(),
         cites: Vec::new(),
         id_cites: Vec::new(),
-        from_en: Vec::new(),
-        from_ko: Vec::new(),
+        from_conf: None,
+        from_ps: false,
         dynamic_ownership: false,
     };
     if let Some((cfi, cf)) = conf {
@@ -183,23 +185,13 @@ fn qemu_runs_as(fs: &Files<'_>) -> Option<RunsAs> {
                 push_cite_vec(&mut r.cites, fs.cite_fact(cfi, f));
             }
         }
-        r.from_en.push(if same_user {
-            "user/group in qemu.conf"
-        } else {
-            "qemu.conf names another user, but the processes run as this one"
-        });
-        r.from_ko.push(if same_user {
-            "qemu.conf 의 user/group"
-        } else {
-            "qemu.conf 에는 다른 사용자가 있지만 프로세스는 이 사용자로 실행 중"
-        });
+        r.from_conf = Some(same_user);
     }
     if let Some((_, procs)) = &ps_best {
         for (fi, f) in procs.iter().take(2) {
             push_cite_vec(&mut r.cites, fs.cite_fact(*fi, f));
         }
-        r.from_en.push("owner of the running qemu processes in ps");
-        r.from_ko.push("ps 의 실행 중인 qemu 프로세스 소유자");
+        r.from_ps = true;
     }
     // `id qemu` lines (in a listing) give the uid and every group.
     let mut known_groups = false;
@@ -284,56 +276,41 @@ fn volume_modes(fs: &Files<'_>, out: &mut Crossed) {
             q.user.clone()
         }
     });
-    let who = format!("{}:{group}", q.user);
-    let list = bad
-        .iter()
-        .map(|(_, f)| {
-            format!(
-                "{} ({}:{} {})",
-                s(&f["name"]),
-                s(&f["owner"]),
-                s(&f["group"]),
-                s(&f["mode"])
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = bad.iter().map(|(_, f)| {
+        format!(
+            "{} ({}:{} {})",
+            s(&f["name"]),
+            s(&f["owner"]),
+            s(&f["group"]),
+            s(&f["mode"])
+        )
+    });
     let paths = bad
         .iter()
         .map(|(_, f)| s(&f["path"]).to_string())
         .collect::<Vec<_>>()
         .join(" ");
     let indicator: Vec<(usize, &Value)> = fs.facts("cinder-secure-indicator").collect();
-    let (dyn_en, dyn_ko) = if q.dynamic_ownership {
-        (
-            " dynamic_ownership = 1 chowns a disk to qemu only when the domain starts (and cannot on a root-squashed NFS share): an owner or mode changed afterwards stays.",
-            " dynamic_ownership = 1 은 도메인이 시작될 때만 디스크 소유자를 qemu 로 바꿉니다 (root squash NFS 에서는 바꾸지 못함): 이후 바뀐 owner 나 mode 는 그대로 남습니다.",
-        )
-    } else {
-        ("", "")
-    };
-    let (ind_en, ind_ko) = if indicator.is_empty() {
-        ("", "")
-    } else {
-        (
-            " The share holds .cinderSecureEnvIndicator: Cinder runs the share in secure NAS mode and creates volume files without world access.",
-            " 공유에 .cinderSecureEnvIndicator 가 있습니다: Cinder 가 secure NAS 모드로 동작하며 다른 사용자 권한 없이 볼륨 파일을 만듭니다.",
-        )
-    };
-    let mut c = Check::new(
-        "volume-file-mode",
-        Severity::Error,
-        format!(
-            "{} volume file(s) cannot be read/written by qemu, which runs as {who} ({}): {list}; the guest gets Permission denied (13) on its disk.{dyn_en}{ind_en}",
-            bad.len(),
-            q.from_en.join("; ")
-        ),
-        format!(
-            "qemu 는 {who} 로 실행되는데 ({}) 볼륨 파일 {} 개를 읽고 쓸 수 없습니다: {list}; 게스트 디스크에서 Permission denied (13) 가 발생합니다.{dyn_ko}{ind_ko}",
-            q.from_ko.join("; "),
-            bad.len()
-        ),
-    );
+    let mut c = Check::raise("volume-file-mode");
+    c.bind("count", bad.len());
+    c.bind_list("files", list);
+    c.bind("paths", paths);
+    c.bind("user", &q.user);
+    c.bind("group", &group);
+    c.flag("from_conf", q.from_conf == Some(true));
+    c.flag("conf_other_user", q.from_conf == Some(false));
+    c.flag("from_ps", q.from_ps);
+    if q.dynamic_ownership {
+        c.bind("dynamic_ownership", "1");
+    }
+    // The indicator as the listing names it.
+    if let Some((_, f)) = fs
+        .facts("file")
+        .find(|(_, f)| s(&f["name"]).contains(".cinderSecureEnvIndicator"))
+        .filter(|_| !indicator.is_empty())
+    {
+        c.bind("indicator", s(&f["name"]));
+    }
     for x in &q.cites {
         c.add_cite(x);
     }
@@ -350,35 +327,14 @@ fn volume_modes(fs: &Files<'_>, out: &mut Crossed) {
     for x in &q.id_cites {
         c.add_cite(x);
     }
-    c.add_fix(
-        "Give the files back to the user and group qemu runs as.",
-        "파일을 qemu 가 실행되는 사용자와 그룹에게 돌려줍니다.",
-        Some(format!("chown {who} {paths}")),
-    );
-    c.add_fix(
-        "Or open them to every user, as Cinder's non-secure mode does.",
-        "또는 Cinder 의 non-secure 모드처럼 모든 사용자에게 엽니다.",
-        Some(format!("chmod 666 {paths}")),
-    );
     // The NFS backend's section, when cinder.conf is in the evidence.
     let backends: Vec<&str> = fs
         .facts("cinder-nfs-backend")
         .map(|(_, f)| s(&f["backend"]))
         .collect();
-    let backend = match backends.as_slice() {
-        [one] => one.to_string(),
-        _ => "<backend>".to_string(),
-    };
-    c.add_fix(
-        "Stop Cinder from doing it again: set nas_secure_file_operations and nas_secure_file_permissions explicitly in the NFS backend section of cinder.conf, then restart cinder-volume.",
-        "재발 방지: cinder.conf 의 NFS 백엔드 섹션에 nas_secure_file_operations, nas_secure_file_permissions 를 명시적으로 설정하고 cinder-volume 을 재시작합니다.",
-        Some(format!("crudini --set /etc/cinder/cinder.conf {backend} nas_secure_file_operations false && crudini --set /etc/cinder/cinder.conf {backend} nas_secure_file_permissions false && systemctl restart openstack-cinder-volume")),
-    );
-    c.add_fix(
-        "Guests whose filesystem went read-only need a reboot after access is restored.",
-        "파일시스템이 read-only 로 바뀐 게스트는 권한 복구 후 재부팅이 필요합니다.",
-        None,
-    );
+    if let [one] = backends.as_slice() {
+        c.bind("backend", one);
+    }
     out.checks.push(c);
 }
 
@@ -408,23 +364,11 @@ fn nas_secure_indicator(fs: &Files<'_>, out: &mut Crossed) {
             .filter(|c| c.id == "cinder-nas-secure-auto")
         {
             replaced = true;
-            let backend = base
-                .fields
-                .iter()
-                .find(|(n, _, _)| n == "backend")
-                .map(|(_, v, _)| v.clone())
-                .unwrap_or_default();
-            let mut c = Check::new(
-                "cinder-nas-secure-auto",
-                Severity::Error,
-                format!(
-                    "Cinder NFS backend [{backend}] leaves the NAS security options at auto (cinder.conf), and the share already holds .cinderSecureEnvIndicator: Cinder decided on secure mode by itself and keeps it, so volume files are created 0660 for the service user and qemu, a different user, gets Permission denied."
-                ),
-                format!(
-                    "Cinder NFS 백엔드 [{backend}] 의 NAS 보안 옵션이 auto 이고 (cinder.conf), 공유에는 이미 .cinderSecureEnvIndicator 가 있습니다: Cinder 가 스스로 secure 모드를 켜고 유지하므로 볼륨 파일이 서비스 사용자 소유 0660 으로 만들어지고 다른 사용자인 qemu 는 Permission denied 를 받습니다."
-                ),
-            );
+            let mut c = Check::raise("cinder-nas-secure-auto");
             c.fields = base.fields.clone();
+            c.values = base.values.clone();
+            // The indicator on the share, in another file.
+            c.flag("share_indicator", true);
             for e in &base.evidence {
                 let mut e = e.clone();
                 e.file.get_or_insert_with(|| path.to_string());
@@ -433,12 +377,6 @@ fn nas_secure_indicator(fs: &Files<'_>, out: &mut Crossed) {
             for (ifi, f) in &others {
                 push_cite(&mut c, fs.cite_fact(*ifi, f));
             }
-            c.fix = base.fix.clone();
-            c.add_fix(
-                "With the options set explicitly, the indicator no longer decides; remove it only after choosing the mode (it re-enables secure mode on the next start while the options stay at auto).",
-                "옵션을 명시적으로 설정하면 indicator 가 더 이상 결정하지 않습니다; 모드를 정한 뒤에만 지우십시오 (옵션이 auto 인 동안은 다음 시작 때 다시 secure 모드가 켜집니다).",
-                None,
-            );
             out.checks.push(c);
         }
         if replaced {
@@ -496,36 +434,35 @@ fn multipath_settings(fs: &Files<'_>, out: &mut Crossed) {
     if !drivers.is_empty() && drivers.iter().all(|d| file_backed(d)) {
         return;
     }
-    let show = |f: &Value| {
-        let v = if f["value"] == true { "true" } else { "false" };
-        if f["explicit"] == true {
-            v.to_string()
-        } else {
-            format!("{v} (not set: the default)")
-        }
-    };
-    let where_ = |fi: usize, name: &str| match conf_host(fs, fi) {
-        Some(h) => format!("{name} of {h}"),
-        None => name.to_string(),
-    };
-    let mut chk = Check::new(
-        "multipath-setting-mismatch",
-        Severity::Warning,
-        format!(
-            "{}: [libvirt] volume_use_multipath = {}, but {}: use_multipath_for_image_xfer = {}: Nova attaches volumes through a different path stack than Cinder uses for image transfer; a path failure then hits one of them without failover.",
-            where_(nfi, "nova.conf"),
-            show(n),
-            where_(cfi, "cinder.conf"),
-            show(c)
-        ),
-        format!(
-            "{}: [libvirt] volume_use_multipath = {} 인데 {}: use_multipath_for_image_xfer = {} 입니다: Nova 와 Cinder 가 서로 다른 경로 구성으로 볼륨을 붙여, 경로 장애 시 한쪽은 failover 없이 실패합니다.",
-            where_(nfi, "nova.conf"),
-            show(n),
-            where_(cfi, "cinder.conf"),
-            show(c)
-        ),
-    );
+    let mut chk = Check::raise("multipath-setting-mismatch");
+    let value = |f: &Value| if f["value"] == true { "true" } else { "false" };
+    chk.bind("nova_value", value(n));
+    chk.bind("cinder_value", value(c));
+    chk.flag("nova_default", n["explicit"] != true);
+    chk.flag("cinder_default", c["explicit"] != true);
+    if let Some(h) = conf_host(fs, nfi) {
+        chk.bind("nova_host", h);
+    }
+    if let Some(h) = conf_host(fs, cfi) {
+        chk.bind("cinder_host", h);
+    }
+    // Where the fix sets it: the section that sets it, else the one
+    // backend cinder.conf enables.
+    let set_in = fs
+        .facts("config")
+        .find(|(i, f)| *i == cfi && f["key"] == "use_multipath_for_image_xfer")
+        .map(|(_, f)| s(&f["section"]).to_string());
+    let enabled: Vec<String> = fs
+        .facts("config")
+        .filter(|(i, f)| *i == cfi && f["key"] == "enabled_backends")
+        .flat_map(|(_, f)| s(&f["value"]).split(',').map(|b| b.trim().to_string()))
+        .filter(|b| !b.is_empty())
+        .collect();
+    match (set_in, enabled.as_slice()) {
+        (Some(sec), _) => chk.bind("backend", sec),
+        (None, [one]) => chk.bind("backend", one),
+        _ => {}
+    }
     for (fi, f, keys) in [
         (nfi, n, &["virt_type", "compute_driver"][..]),
         (cfi, c, &["enabled_backends", "volume_driver"][..]),
@@ -542,11 +479,6 @@ fn multipath_settings(fs: &Files<'_>, out: &mut Crossed) {
         };
         push_cite(&mut chk, cite);
     }
-    chk.add_fix(
-        "Set both to the same value (true on hosts whose volumes come over iSCSI or FC with several paths) and restart nova-compute and cinder-volume.",
-        "두 값을 같게 (여러 경로의 iSCSI/FC 볼륨을 쓰는 호스트라면 true) 맞추고 nova-compute 와 cinder-volume 을 재시작합니다.",
-        Some("crudini --set /etc/nova/nova.conf libvirt volume_use_multipath true && crudini --set /etc/cinder/cinder.conf <backend> use_multipath_for_image_xfer true".to_string()),
-    );
     out.checks.push(chk);
 }
 
@@ -900,6 +832,7 @@ fn scsi_outside_multipath(fs: &Files<'_>, out: &mut Crossed) {
 mod tests {
     use super::*;
     use crate::{parse_file, recognise};
+    use rootline_model::Severity;
 
     /// Parse `(path, text)` pairs as the scanner does: recognised by content
     /// and name.

@@ -18,7 +18,7 @@
 //! by line: a document cut at the host-state cap still yields every whole
 //! record before the cut, and a check cites its record's line.
 
-use rootline_model::{FieldKind, Severity};
+use rootline_model::FieldKind;
 use serde_json::{Value, json};
 
 use crate::parsers::Kind;
@@ -490,52 +490,32 @@ fn d_state_check(
         .filter(|f| s(f, "device").is_none())
         .filter_map(|f| s(f, "path"))
         .collect();
-    let which = if state == "D" {
-        match s(v, "wchan") {
-            Some(w) => format!("is in uninterruptible sleep (D state) in {w}"),
-            None => "is in uninterruptible sleep (D state)".to_string(),
+    let mut c = Check::raise("process-d-state");
+    if state == "D" {
+        if let Some(w) = s(v, "wchan") {
+            c.bind("wchan", w);
         }
     } else {
         let names: Vec<String> = threads
             .iter()
             .take(4)
-            .map(|t| match s(t, "wchan") {
-                Some(w) => format!("{} in {w}", s(t, "comm").unwrap_or("?")),
-                None => s(t, "comm").unwrap_or("?").to_string(),
+            .filter_map(|t| {
+                let comm = s(t, "comm")?;
+                Some(match s(t, "wchan") {
+                    Some(w) => format!("{comm} in {w}"),
+                    None => comm.to_string(),
+                })
             })
             .collect();
-        format!(
-            "has {} thread(s) in uninterruptible sleep (D state): {}",
-            threads.len(),
-            names.join(", ")
-        )
-    };
+        c.bind("threads", threads.len());
+        c.bind_list("thread_list", names);
+    }
     let mut open: Vec<String> = devices.iter().map(|d| format!("/dev/{d}")).collect();
     open.extend(paths.iter().take(4).map(|p| p.to_string()));
-    let holding = if open.is_empty() {
-        String::new()
-    } else {
-        format!(", with {} open", open.join(", "))
-    };
-    let mut c = Check::new(
-        "process-d-state",
-        if important_task(comm) {
-            Severity::Error
-        } else {
-            Severity::Warning
-        },
-        format!(
-            "{comm} (pid {pid}) {which}{holding}: it is blocked in the kernel, usually on I/O to a device that does not answer."
-        ),
-        format!(
-            "{comm} (pid {pid}) 프로세스가 D 상태(중단 불가 대기)입니다{}: 응답하지 않는 장치의 I/O 를 커널 안에서 기다리고 있습니다.",
-            if open.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} 열림)", open.join(", "))
-            }
-        ),
-    );
+    c.bind_list("open", open);
+    c.flag("important", important_task(comm));
+    // Read from the task snapshot, which also sees FUSE and NFS stalls.
+    c.flag("snapshot", true);
     // Named like `ps`'s check (task, pid) so both are one finding; the
     // devices and files it holds are joined under other names.
     c.add_field_once("task", comm, FieldKind::Task);
@@ -552,18 +532,6 @@ fn d_state_check(
         c.add_field_once(&format!("open_file{i}"), p, FieldKind::Path);
     }
     c.add_cite(&cite(r));
-    c.add_fix(
-        "See where it is blocked (kernel stack) and which device it waits on.",
-        "커널 스택으로 어디서 막혔는지, 어떤 장치를 기다리는지 확인합니다.",
-        Some(format!(
-            "cat /proc/{pid}/stack; cat /proc/{pid}/wchan; ls -l /proc/{pid}/fd"
-        )),
-    );
-    c.add_fix(
-        "Restore or fail the storage under it (paths of a queueing multipath map, a FUSE daemon, an NFS server); a D-state process cannot be killed until its I/O completes.",
-        "아래 스토리지(queue 중인 multipath map의 경로, FUSE 데몬, NFS 서버)를 복구하거나 실패 처리합니다. D 상태 프로세스는 I/O 가 끝나기 전에는 kill 되지 않습니다.",
-        None,
-    );
     c
 }
 
@@ -660,6 +628,7 @@ fn line_of(text: &str, needle: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rootline_model::Severity;
 
     /// What `rootline collect` wrote on a host with a deleted loop backing
     /// file (loop3), a loop device on an sshfs mount whose daemon stopped
@@ -796,7 +765,7 @@ mod tests {
 
     #[test]
     fn task_snapshot_checks() {
-        let st = parse_tasks(TASKS);
+        let st = crate::parse(Kind::LiveTasks, TASKS);
         assert_eq!(ids(&st), vec!["process-d-state", "process-d-state"]);
         let dd = &st.checks[0];
         assert_eq!(

@@ -7,7 +7,7 @@
 
 use crate::parsers::Kind;
 use crate::{Check, Cite, HostState};
-use rootline_model::{FieldKind, Severity};
+use rootline_model::FieldKind;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------
@@ -270,14 +270,6 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
 
 fn field(name: &str, value: &str, kind: FieldKind) -> (String, String, FieldKind) {
     (name.to_string(), value.to_string(), kind)
-}
-
-fn fix(en: &str, ko: &str, cmd: Option<String>) -> crate::Fix {
-    crate::Fix {
-        en: en.to_string(),
-        ko: ko.to_string(),
-        command: cmd,
-    }
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -631,21 +623,6 @@ fn parse_ps(text: &str) -> HostState {
             st.facts.push(fact);
         }
         if d_state {
-            let sev = if important_task(&task) {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            let since = if p.start.is_empty() {
-                String::new()
-            } else {
-                format!(" (started {})", p.start)
-            };
-            let which = if p.state.starts_with('D') {
-                "is".to_string()
-            } else {
-                format!("has {} thread(s)", p.d_threads.len())
-            };
             let mut evidence = vec![Cite::nth(p.line, &p.text)];
             evidence.extend(p.d_threads.iter().take(8).map(|(i, t)| Cite::nth(*i, t)));
             let mut fields = vec![
@@ -661,34 +638,17 @@ fn parse_ps(text: &str) -> HostState {
                     fields.push(field("instance", u, FieldKind::Uuid));
                 }
             }
-            st.checks.push(Check {
-                id: "process-d-state".into(),
-                severity: sev,
-                en: format!(
-                    "{task} (pid {}) {which} in uninterruptible sleep (D state){since}: it is blocked in the kernel, usually on I/O to a device that does not answer.",
-                    p.pid
-                ),
-                ko: format!(
-                    "{task} (pid {}) 프로세스가 D 상태(중단 불가 대기)입니다{since}: 응답하지 않는 장치의 I/O 를 커널 안에서 기다리고 있습니다.",
-                    p.pid
-                ),
-                fields,
-                values: Default::default(),
-                lists: Default::default(),
-                evidence,
-                fix: vec![
-                    fix(
-                        "See where it is blocked (kernel stack) and which device it waits on.",
-                        "커널 스택으로 어디서 막혔는지, 어떤 장치를 기다리는지 확인합니다.",
-                        Some(format!("cat /proc/{}/stack; cat /proc/{}/wchan; ls -l /proc/{}/fd", p.pid, p.pid, p.pid)),
-                    ),
-                    fix(
-                        "Check the block paths under it (multipath maps queueing with no path) and restore or fail the paths; a D-state process cannot be killed until its I/O completes.",
-                        "아래 블록 경로(경로 없이 queue 중인 multipath map)를 확인하고 경로를 복구하거나 실패 처리합니다. D 상태 프로세스는 I/O 가 끝나기 전에는 kill 되지 않습니다.",
-                        Some("multipath -ll; dmsetup status".to_string()),
-                    ),
-                ],
-            });
+            let mut c = Check::raise("process-d-state");
+            c.fields = fields;
+            c.evidence = evidence;
+            if !p.state.starts_with('D') {
+                c.bind("threads", p.d_threads.len());
+            }
+            if !p.start.is_empty() {
+                c.bind("start", &p.start);
+            }
+            c.flag("important", important_task(&task));
+            st.checks.push(c);
         }
         if defunct {
             zombies.push((p, task));
@@ -696,47 +656,22 @@ fn parse_ps(text: &str) -> HostState {
     }
     let many = zombies.len() >= 5;
     for (p, task) in zombies {
-        let sev = if important_task(&task) || many {
-            Severity::Warning
-        } else {
-            Severity::Info
-        };
         let mut evidence = vec![Cite::nth(p.line, &p.text)];
         evidence.extend(p.z_threads.iter().take(4).map(|(i, t)| Cite::nth(*i, t)));
-        let since = if p.start.is_empty() {
-            String::new()
-        } else {
-            format!(" (started {})", p.start)
-        };
         let mut fields = vec![field("task", &task, FieldKind::Task)];
         if !p.pid.is_empty() {
             fields.push(field("pid", &p.pid, FieldKind::Pid));
         }
-        st.checks.push(Check {
-            id: "process-zombie".into(),
-            severity: sev,
-            en: format!(
-                "{task} (pid {}) is a zombie (<defunct>){since}: it exited and its parent has not reaped it{}.",
-                p.pid,
-                if p.d_threads.is_empty() { "" } else { "; a thread is still stuck in D state" }
-            ),
-            ko: format!(
-                "{task} (pid {}) 가 좀비(<defunct>) 상태입니다{since}: 종료되었지만 부모가 회수하지 않았습니다{}.",
-                p.pid,
-                if p.d_threads.is_empty() { "" } else { "; 스레드 하나가 아직 D 상태에 묶여 있습니다" }
-            ),
-            fields,
-            values: Default::default(),
-            lists: Default::default(),
-            evidence,
-            fix: vec![
-                fix(
-                    "Find its parent; restart the parent service (a zombie that keeps a D-state thread waits on I/O first).",
-                    "부모 프로세스를 찾아 해당 서비스를 재시작합니다 (D 상태 스레드가 남은 좀비는 먼저 I/O 를 기다립니다).",
-                    Some(format!("ps -o ppid=,stat=,cmd= -p {}; cat /proc/{}/task/*/stack", p.pid, p.pid)),
-                ),
-            ],
-        });
+        let mut c = Check::raise("process-zombie");
+        c.fields = fields;
+        c.evidence = evidence;
+        if !p.start.is_empty() {
+            c.bind("start", &p.start);
+        }
+        c.flag("d_thread", !p.d_threads.is_empty());
+        // A warning for a service's zombie, or when zombies pile up.
+        c.flag("notable", important_task(&task) || many);
+        st.checks.push(c);
     }
     st
 }
@@ -767,34 +702,6 @@ fn image_from_prompt(lines: &[&str], verb: &str) -> Option<String> {
         let last = l[p..].split_whitespace().last()?;
         (!last.starts_with('-') && last != verb).then(|| last.trim_matches(['\'', '"']).to_string())
     })
-}
-
-fn image_fixes(image: &str, leaks_only: bool) -> Vec<crate::Fix> {
-    let mut v = vec![
-        fix(
-            "Stop the guest that uses the image (never repair an image in use).",
-            "이미지를 쓰는 게스트를 먼저 정지합니다 (사용 중인 이미지는 수리하지 않습니다).",
-            Some("virsh shutdown <domain>".to_string()),
-        ),
-        fix(
-            "Back up the image before repairing it.",
-            "수리 전에 이미지를 백업합니다.",
-            Some(format!("cp {image} {image}.bak")),
-        ),
-        fix(
-            "Repair the refcounts and check again.",
-            "refcount 를 수리하고 다시 검사합니다.",
-            Some(format!("qemu-img check -r all {image}")),
-        ),
-    ];
-    if !leaks_only {
-        v.push(fix(
-            "If corruptions remain, restore the guest's data from backup; check the storage under the image (disk errors, cache mode).",
-            "손상이 남으면 백업에서 게스트 데이터를 복구하고, 이미지 아래 저장장치(디스크 오류, 캐시 모드)를 점검합니다.",
-            None,
-        ));
-    }
-    v
 }
 
 fn parse_qemu_img_check(text: &str) -> HostState {
@@ -896,7 +803,6 @@ fn parse_qemu_img_check(text: &str) -> HostState {
                 .push("no qemu-img check verdict found (truncated?)".to_string());
         }
     }
-    let img = image.clone().unwrap_or_else(|| "<image>".to_string());
     let mut id_fields = Vec::new();
     if let Some(i) = &image {
         id_fields.push(field("path", i, FieldKind::Path));
@@ -919,17 +825,10 @@ fn parse_qemu_img_check(text: &str) -> HostState {
             &corruptions.to_string(),
             FieldKind::Int,
         ));
-        st.checks.push(Check {
-            id: "qemu-img-corruption".into(),
-            severity: Severity::Critical,
-            en: format!("qemu-img check found {corruptions} corruption(s) in {img}: data may be corrupted, and further writes may corrupt it."),
-            ko: format!("qemu-img check 가 {img} 에서 손상 {corruptions} 건을 찾았습니다: 데이터가 손상되었을 수 있고 계속 쓰면 더 손상될 수 있습니다."),
-            fields,
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: ev,
-            fix: image_fixes(&img, false),
-        });
+        let mut c = Check::raise("qemu-img-corruption");
+        c.fields = fields;
+        c.evidence = ev;
+        st.checks.push(c);
     }
     if leaks > 0 {
         let mut ev: Vec<Cite> = leak_lines
@@ -942,17 +841,10 @@ fn parse_qemu_img_check(text: &str) -> HostState {
         }
         let mut fields = id_fields.clone();
         fields.push(field("leaks", &leaks.to_string(), FieldKind::Int));
-        st.checks.push(Check {
-            id: "qemu-img-leaks".into(),
-            severity: Severity::Warning,
-            en: format!("qemu-img check found {leaks} leaked cluster(s) in {img}: wasted space, no harm to data, usually left by an interrupted write or a crash."),
-            ko: format!("qemu-img check 가 {img} 에서 누수 클러스터 {leaks} 개를 찾았습니다: 공간 낭비일 뿐 데이터 손상은 아니며, 보통 중단된 쓰기나 비정상 종료의 흔적입니다."),
-            fields,
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: ev,
-            fix: image_fixes(&img, true),
-        });
+        let mut c = Check::raise("qemu-img-leaks");
+        c.fields = fields;
+        c.evidence = ev;
+        st.checks.push(c);
     }
     st
 }
@@ -1039,7 +931,6 @@ fn parse_qemu_img_info(text: &str) -> HostState {
     }
     for (line, f) in images {
         if f["corrupt"] == json!(true) {
-            let img = f["image"].as_str().unwrap_or("<image>").to_string();
             let cl = f["corrupt-line"]
                 .as_u64()
                 .map(|l| l as usize - 1)
@@ -1048,17 +939,14 @@ fn parse_qemu_img_info(text: &str) -> HostState {
             if cl != line {
                 ev.push(Cite::nth(cl, lines.get(cl).copied().unwrap_or("")));
             }
-            st.checks.push(Check {
-                id: "qemu-img-corruption".into(),
-                severity: Severity::Critical,
-                en: format!("qcow2 image {img} is marked corrupt (corrupt: true): qemu refuses writes until it is repaired."),
-                ko: format!("qcow2 이미지 {img} 에 corrupt: true 표시가 있습니다: 수리 전까지 qemu 는 쓰기를 거부합니다."),
-                fields: vec![field("path", &img, FieldKind::Path)],
-                values: Default::default(),
-                lists: Default::default(),
-                evidence: ev,
-                fix: image_fixes(&img, false),
-            });
+            // `qemu-img info` says so itself: no count of corruptions.
+            let mut c = Check::raise("qemu-img-corruption");
+            if let Some(img) = f["image"].as_str().filter(|i| !i.is_empty()) {
+                c.add_field("path", img, FieldKind::Path);
+            }
+            c.flag("marked_corrupt", true);
+            c.evidence = ev;
+            st.checks.push(c);
         }
         st.facts.push(f);
     }
@@ -1256,7 +1144,6 @@ fn parse_domain_xml(text: &str) -> HostState {
         let risky =
             cache == "unsafe" || (cache == "writeback" && looks_shared(&source, &dtype, &proto));
         if risky {
-            let dom = domain.clone().unwrap_or_else(|| "<domain>".to_string());
             let dl = d["driver-line"]
                 .as_u64()
                 .map(|x| x as usize - 1)
@@ -1268,48 +1155,23 @@ fn parse_domain_xml(text: &str) -> HostState {
             if let Some(sl) = d["source-line"].as_u64().map(|x| x as usize - 1) {
                 ev.push(Cite::nth(sl, lines.get(sl).copied().unwrap_or("")));
             }
-            let mut fields = vec![field("domain", &dom, FieldKind::Domain)];
+            let mut c = Check::raise("disk-cache-risky");
+            // A `virsh edit` excerpt may not name the domain.
+            if let Some(dom) = &domain {
+                c.add_field("domain", dom, FieldKind::Domain);
+            }
             if !source.is_empty() {
-                fields.push(field("path", &source, FieldKind::Path));
+                c.add_field("path", &source, FieldKind::Path);
                 if let Some(u) = find_uuid(basename(&source)) {
-                    fields.push(field("volume", &u, FieldKind::Uuid));
+                    c.add_field("volume", &u, FieldKind::Uuid);
                 }
             }
             if let Some(u) = &uuid {
-                fields.push(field("instance", u, FieldKind::Uuid));
+                c.add_field("instance", u, FieldKind::Uuid);
             }
-            let why_en = if cache == "unsafe" {
-                "cache='unsafe' ignores flush requests: a host crash or power loss loses or corrupts guest data"
-            } else {
-                "cache='writeback' on shared/NFS storage keeps writes in the host page cache: a host crash, failover or live migration can lose or corrupt them"
-            };
-            let why_ko = if cache == "unsafe" {
-                "cache='unsafe' 는 flush 요청을 무시합니다: 호스트 장애나 전원 차단 시 게스트 데이터가 유실·손상됩니다"
-            } else {
-                "공유/NFS 저장소의 cache='writeback' 은 쓰기를 호스트 페이지 캐시에 둡니다: 호스트 장애, 페일오버, 라이브 마이그레이션 시 유실·손상될 수 있습니다"
-            };
-            st.checks.push(Check {
-                id: "disk-cache-risky".into(),
-                severity: Severity::Warning,
-                en: format!("Domain {dom} disk {source}: {why_en}."),
-                ko: format!("도메인 {dom} 디스크 {source}: {why_ko}."),
-                fields,
-                values: Default::default(),
-                lists: Default::default(),
-                evidence: ev,
-                fix: vec![
-                    fix(
-                        "Set cache='none' (io='native') on the disk's <driver> element and restart the guest.",
-                        "디스크의 <driver> 요소를 cache='none' (io='native') 로 바꾸고 게스트를 재시작합니다.",
-                        Some(format!("virsh edit {dom}")),
-                    ),
-                    fix(
-                        "For Nova instances set the cache mode in nova.conf instead (it regenerates the XML).",
-                        "Nova 인스턴스는 nova.conf 에서 캐시 모드를 지정합니다 (XML 이 재생성됩니다).",
-                        Some("crudini --set /etc/nova/nova.conf libvirt disk_cachemodes file=none,block=none,network=none".to_string()),
-                    ),
-                ],
-            });
+            c.bind("cache", &cache);
+            c.evidence = ev;
+            st.checks.push(c);
         }
         st.facts.push(d);
     }
@@ -1352,38 +1214,13 @@ fn parse_virsh_list(text: &str) -> HostState {
         rows.iter().filter(|r| r.3 == "paused").collect();
     let running = rows.iter().any(|r| r.3 == "running");
     if paused.len() >= 2 && !running {
-        let names: Vec<&str> = paused.iter().map(|r| r.2.as_str()).collect();
-        let mut c = Check::new(
-            "domains-paused",
-            Severity::Warning,
-            format!(
-                "all {} running domains are paused ({}): qemu pauses a VM by itself when a disk write fails, with libvirt's default policy only on ENOSPC — the storage holding their images is most likely full",
-                names.len(),
-                names.join(", ")
-            ),
-            format!(
-                "실행 중이던 도메인 {}개가 모두 paused 상태입니다({}): qemu는 디스크 쓰기가 실패하면 VM을 스스로 멈추며, libvirt 기본 정책에서는 ENOSPC일 때만 멈춥니다 — 이미지가 있는 스토리지가 가득 찼을 가능성이 큽니다",
-                names.len(),
-                names.join(", ")
-            ),
-        );
+        let mut c = Check::raise("domains-paused");
+        c.bind("count", paused.len());
+        c.bind("first_domain", &paused[0].2);
         for r in &paused {
             c.add_field_once("domain", &r.2, FieldKind::Domain);
             c.add_cite(&Cite::nth(r.0, r.1));
         }
-        c.add_fix(
-            "Read why the domain is paused (ioerror, and the disk's error: no space)",
-            "도메인이 paused 된 이유(ioerror)와 디스크 오류(no space)를 확인",
-            Some(format!(
-                "virsh domstate --reason {0}; virsh domblkerror {0}",
-                names[0]
-            )),
-        );
-        c.add_fix(
-            "See how full the storage under the images is",
-            "이미지가 있는 스토리지 사용량 확인",
-            Some("df -h /var/lib/libvirt/images".to_string()),
-        );
         st.checks.push(c);
     }
     st
@@ -1700,47 +1537,18 @@ fn parse_openstack(text: &str) -> HostState {
                         }
                     }
                 }
-                let mut fields = vec![];
+                let mut c = Check::raise("server-stopped-by-host");
                 if is_uuid(&server) {
-                    fields.push(field("instance", &server, FieldKind::Uuid));
+                    c.add_field("instance", &server, FieldKind::Uuid);
+                } else if !server.is_empty() {
+                    c.bind("instance", &server);
                 }
-                fields.push(field("request", &request, FieldKind::Text));
-                let inst = if server.is_empty() {
-                    "<server>".to_string()
-                } else {
-                    server.clone()
-                };
-                st.checks.push(Check {
-                    id: "server-stopped-by-host".into(),
-                    severity: Severity::Error,
-                    en: format!(
-                        "Instance {inst} was stopped at {start} by the compute host, not by a user ({request} has user_id None): Nova's power-state sync stops an instance whose guest powered off or whose qemu died; look at the host and the guest at that time."
-                    ),
-                    ko: format!(
-                        "인스턴스 {inst} 는 {start} 에 사용자가 아니라 compute 호스트가 정지시켰습니다 ({request} 의 user_id 가 None): 게스트가 스스로 꺼졌거나 qemu 가 죽으면 Nova 의 전원 상태 동기화가 인스턴스를 stop 합니다. 그 시각의 호스트와 게스트를 확인하십시오."
-                    ),
-                    fields,
-                    values: Default::default(),
-                    lists: Default::default(),
-                    evidence: ev,
-                    fix: vec![
-                        fix(
-                            "Find why the guest went down: nova-compute logs 'Instance shutdown by itself. Calling the stop API.' around that time; then the qemu log and the host kernel log (disk, OOM).",
-                            "게스트가 왜 꺼졌는지 찾습니다: 그 시각 nova-compute 로그의 'Instance shutdown by itself. Calling the stop API.' 를 확인하고 qemu 로그와 호스트 커널 로그(디스크, OOM)를 봅니다.",
-                            Some("grep -n 'shutdown by itself' /var/log/nova/nova-compute.log".to_string()),
-                        ),
-                        fix(
-                            "Ask libvirt why the domain stopped.",
-                            "libvirt 에 도메인이 정지된 이유를 확인합니다.",
-                            Some("virsh domstate --reason <domain>".to_string()),
-                        ),
-                        fix(
-                            "Start the instance again once the cause is fixed.",
-                            "원인을 해결한 뒤 인스턴스를 다시 시작합니다.",
-                            Some(format!("openstack server start {inst}")),
-                        ),
-                    ],
-                });
+                c.add_field("request", &request, FieldKind::Text);
+                if !start.is_empty() {
+                    c.bind("start", &start);
+                }
+                c.evidence = ev;
+                st.checks.push(c);
             }
             continue;
         }
@@ -1785,38 +1593,18 @@ fn parse_openstack(text: &str) -> HostState {
         ev.sort_by_key(|c| c.line);
         let first = times.iter().min().cloned().unwrap_or_default();
         let last = times.iter().max().cloned().unwrap_or_default();
-        let mut fields = vec![];
+        let mut c = Check::raise("repeated-stop-start");
         if is_uuid(&server) {
-            fields.push(field("instance", &server, FieldKind::Uuid));
+            c.add_field("instance", &server, FieldKind::Uuid);
+        } else if !server.is_empty() {
+            c.bind("instance", &server);
         }
-        fields.push(field("stops", &stops.to_string(), FieldKind::Int));
-        let inst = if server.is_empty() {
-            "<server>".to_string()
-        } else {
-            server.clone()
-        };
-        st.checks.push(Check {
-            id: "repeated-stop-start".into(),
-            severity: Severity::Warning,
-            en: format!("Instance {inst} was stopped {stops} times and started {starts} times between {first} and {last}: it keeps going down and being restarted."),
-            ko: format!("인스턴스 {inst} 가 {first} ~ {last} 사이에 {stops} 번 정지되고 {starts} 번 시작되었습니다: 반복적으로 꺼지고 다시 켜지고 있습니다."),
-            fields,
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: ev,
-            fix: vec![
-                fix(
-                    "Check who issued the stops: user_id None means the host stopped it (power-state sync), not a user.",
-                    "누가 stop 했는지 확인합니다: user_id 가 None 이면 사용자가 아니라 호스트(전원 상태 동기화)가 정지시킨 것입니다.",
-                    Some(format!("openstack server event show {inst} <request id>")),
-                ),
-                fix(
-                    "Look for the guest going down on its own in nova-compute and the host's disk health (SMART, NVMe error log).",
-                    "nova-compute 로그에서 게스트가 스스로 꺼진 기록과 호스트 디스크 상태(SMART, NVMe error log)를 확인합니다.",
-                    Some("grep -n 'shutdown by itself' /var/log/nova/nova-compute.log".to_string()),
-                ),
-            ],
-        });
+        c.add_field("stops", stops, FieldKind::Int);
+        c.bind("starts", starts);
+        c.bind("first", &first);
+        c.bind("last", &last);
+        c.evidence = ev;
+        st.checks.push(c);
     }
     if records.is_empty() && !text.trim().is_empty() {
         st.notes
@@ -2120,70 +1908,44 @@ fn parse_ls(text: &str) -> HostState {
             ev.push(Cite::nth(i, lines[i]));
         }
         ev.sort_by_key(|c| c.line);
-        let mut fields = Vec::new();
+        let mut c = Check::raise("volume-file-mode");
         for (_, path, _, name) in &bad {
             if let Some(u) = find_uuid(name) {
-                fields.push(field("volume", &u, FieldKind::Uuid));
+                c.add_field("volume", u, FieldKind::Uuid);
             }
-            fields.push(field("path", path, FieldKind::Path));
+            c.add_field("path", path, FieldKind::Path);
         }
-        let list = bad
-            .iter()
-            .map(|b| format!("{} ({})", b.3, b.2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = bad.iter().map(|b| format!("{} ({})", b.3, b.2));
         let paths = bad
             .iter()
             .map(|b| b.1.clone())
             .collect::<Vec<_>>()
             .join(" ");
-        let ind_en = if indicator.is_some() {
-            " The share holds .cinderSecureEnvIndicator: Cinder resolved nas_secure_file_* = auto to true and creates/changes volume files without world access."
-        } else {
-            ""
-        };
-        let ind_ko = if indicator.is_some() {
-            " 공유에 .cinderSecureEnvIndicator 가 있습니다: Cinder 가 nas_secure_file_* = auto 를 true 로 판단해 다른 사용자 권한 없이 볼륨 파일을 만들거나 바꿉니다."
-        } else {
-            ""
-        };
-        let g = if qemu_user == "libvirt-qemu" {
-            "kvm"
-        } else {
-            qemu_user.as_str()
-        };
-        st.checks.push(Check {
-            id: "volume-file-mode".into(),
-            severity: Severity::Error,
-            en: format!("{} volume file(s) cannot be read/written by qemu (running as {qemu_user}): {list}; the guest gets Permission denied (13) on its disk.{ind_en}", bad.len()),
-            ko: format!("볼륨 파일 {} 개를 qemu({qemu_user} 로 실행)가 읽고 쓸 수 없습니다: {list}; 게스트 디스크에서 Permission denied (13) 가 발생합니다.{ind_ko}", bad.len()),
-            fields,
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: ev,
-            fix: vec![
-                fix(
-                    "Give qemu read/write access back now.",
-                    "qemu 에 읽기/쓰기 권한을 즉시 돌려줍니다.",
-                    Some(format!("chmod 666 {paths}")),
-                ),
-                fix(
-                    "Or hand the files to the qemu user.",
-                    "또는 파일 소유자를 qemu 사용자로 바꿉니다.",
-                    Some(format!("chown {qemu_user}:{g} {paths}")),
-                ),
-                fix(
-                    "Stop Cinder from doing it again: set nas_secure_file_operations and nas_secure_file_permissions explicitly (false keeps the 0666 behaviour) in the NFS backend section of cinder.conf, then restart cinder-volume.",
-                    "재발 방지: cinder.conf 의 NFS 백엔드 섹션에 nas_secure_file_operations, nas_secure_file_permissions 를 명시적으로 (0666 동작을 유지하려면 false) 설정하고 cinder-volume 을 재시작합니다.",
-                    Some("crudini --set /etc/cinder/cinder.conf <backend> nas_secure_file_operations false && crudini --set /etc/cinder/cinder.conf <backend> nas_secure_file_permissions false && systemctl restart openstack-cinder-volume".to_string()),
-                ),
-                fix(
-                    "Guests whose filesystem went read-only need a reboot after access is restored.",
-                    "파일시스템이 read-only 로 바뀐 게스트는 권한 복구 후 재부팅이 필요합니다.",
-                    None,
-                ),
-            ],
-        });
+        c.bind("count", bad.len());
+        c.bind_list("files", list);
+        c.bind("paths", paths);
+        // Only the listing: the qemu user is guessed from the owners.
+        c.flag("guessed", true);
+        c.bind("user", &qemu_user);
+        c.bind(
+            "group",
+            if qemu_user == "libvirt-qemu" {
+                "kvm"
+            } else {
+                qemu_user.as_str()
+            },
+        );
+        if let Some(i) = indicator {
+            c.bind(
+                "indicator",
+                entries
+                    .iter()
+                    .find(|e| e.0 == i)
+                    .map_or("", |e| e.1.name.as_str()),
+            );
+        }
+        c.evidence = ev;
+        st.checks.push(c);
     }
     st
 }
@@ -2263,21 +2025,15 @@ fn parse_ini(text: &str, file: &str) -> HostState {
     if let (Some(n), Some(c)) = (nova_mp, cinder_mp)
         && truthy(&n.2) != truthy(&c.2)
     {
-        st.checks.push(Check {
-            id: "multipath-setting-mismatch".into(),
-            severity: Severity::Warning,
-            en: format!("nova [libvirt] {} = {} but cinder use_multipath_for_image_xfer = {}: volumes are attached through a different path stack by Nova and by Cinder.", n.1, n.2, c.2),
-            ko: format!("nova [libvirt] {} = {} 인데 cinder use_multipath_for_image_xfer = {} 입니다: Nova 와 Cinder 가 서로 다른 경로 구성으로 볼륨을 붙입니다.", n.1, n.2, c.2),
-            fields: vec![],
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: vec![Cite::nth(n.3, lines[n.3]), Cite::nth(c.3, lines[c.3])],
-            fix: vec![fix(
-                "Set both to the same value (true on multipath hosts) and restart nova-compute and cinder-volume.",
-                "두 값을 같게 (multipath 호스트라면 true) 맞추고 nova-compute 와 cinder-volume 을 재시작합니다.",
-                Some("crudini --set /etc/nova/nova.conf libvirt volume_use_multipath true && crudini --set /etc/cinder/cinder.conf <backend> use_multipath_for_image_xfer true".to_string()),
-            )],
-        });
+        let mut chk = Check::raise("multipath-setting-mismatch");
+        chk.flag("one_file", true);
+        chk.bind("nova_key", &n.1);
+        chk.bind("nova_value", &n.2);
+        chk.bind("cinder_value", &c.2);
+        // The section that sets it: where the fix sets it back.
+        chk.bind("backend", &c.0);
+        chk.evidence = vec![Cite::nth(n.3, lines[n.3]), Cite::nth(c.3, lines[c.3])];
+        st.checks.push(chk);
     }
     if file != "cinder.conf" {
         return st;
@@ -2349,39 +2105,12 @@ fn parse_ini(text: &str, file: &str) -> HostState {
         }
         ev.sort_by_key(|c| c.line);
         ev.dedup();
-        let sev = if indicator.is_some() {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
-        let which = unset.join(" and ");
-        st.checks.push(Check {
-            id: "cinder-nas-secure-auto".into(),
-            severity: sev,
-            en: format!("Cinder NFS backend [{s}] leaves {which} unset (auto): on a new share Cinder writes .cinderSecureEnvIndicator and switches to secure mode, so volume files become owned by the service user with mode 0660 and qemu (a different user) gets Permission denied."),
-            ko: format!("Cinder NFS 백엔드 [{s}] 에 {which} 가 설정되지 않아 auto 입니다: 새 공유에서 Cinder 가 .cinderSecureEnvIndicator 를 만들고 secure 모드로 바뀌어, 볼륨 파일이 서비스 사용자 소유 0660 이 되고 다른 사용자인 qemu 는 Permission denied 를 받습니다."),
-            fields: vec![field("backend", s, FieldKind::Text)],
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: ev,
-            fix: vec![
-                fix(
-                    "Set both options explicitly in the backend section (false keeps files 0666 for qemu; true only with group ownership qemu can use).",
-                    "백엔드 섹션에 두 옵션을 명시적으로 설정합니다 (false 는 qemu 를 위해 0666 유지, true 는 qemu 가 쓸 수 있는 그룹 소유일 때만).",
-                    Some(format!("crudini --set /etc/cinder/cinder.conf {s} nas_secure_file_operations false && crudini --set /etc/cinder/cinder.conf {s} nas_secure_file_permissions false")),
-                ),
-                fix(
-                    "Restart cinder-volume (cinder-volume on Ubuntu).",
-                    "cinder-volume 을 재시작합니다 (Ubuntu 는 cinder-volume).",
-                    Some("systemctl restart openstack-cinder-volume".to_string()),
-                ),
-                fix(
-                    "Fix the files already changed on the share.",
-                    "이미 바뀐 공유의 파일을 고칩니다.",
-                    Some("find /var/lib/cinder/mnt/ -name 'volume-*' -perm 660 -exec chmod 666 {} +".to_string()),
-                ),
-            ],
-        });
+        let mut c = Check::raise("cinder-nas-secure-auto");
+        c.add_field("backend", s, FieldKind::Text);
+        c.bind("options", unset.join(" and "));
+        c.flag("indicator", indicator.is_some());
+        c.evidence = ev;
+        st.checks.push(c);
     }
     st
 }
@@ -2532,36 +2261,17 @@ fn parse_multipath_conf(text: &str) -> HostState {
         {
             ev.push(Cite::nth(e.2, lines[e.2]));
         }
-        let mut fields = Vec::new();
-        let mut what = path.clone();
+        let mut c = Check::raise("multipath-queue-forever");
+        c.bind("section", &path);
         if let (Some(v), Some(p)) = (get("vendor"), get("product")) {
-            what = format!("{path} {} {}", v.1, p.1);
+            c.bind("vendor", &v.1);
+            c.bind("product", &p.1);
         }
         if let Some(w) = get("wwid") {
-            fields.push(field("wwid", &w.1, FieldKind::Wwid));
+            c.add_field("wwid", &w.1, FieldKind::Wwid);
         }
-        st.checks.push(Check {
-            id: "multipath-queue-forever".into(),
-            severity: Severity::Warning,
-            en: format!("multipath.conf {what}: I/O queues forever when all paths are lost (no_path_retry queue / queue_if_no_path without a bound): processes hang in D state instead of getting an error."),
-            ko: format!("multipath.conf {what}: 모든 경로가 끊기면 I/O 가 무한히 queue 됩니다 (no_path_retry queue / 제한 없는 queue_if_no_path): 프로세스가 오류 대신 D 상태로 멈춥니다."),
-            fields,
-            values: Default::default(),
-            lists: Default::default(),
-            evidence: ev,
-            fix: vec![
-                fix(
-                    "Bound the queueing: set no_path_retry to a number of checker intervals (e.g. 12 × 5 s = 60 s) and drop \"1 queue_if_no_path\" from features in that block.",
-                    "queue 시간을 제한합니다: 해당 블록에 no_path_retry 를 checker 주기 횟수 (예: 12 × 5초 = 60초) 로 지정하고 features 에서 \"1 queue_if_no_path\" 를 뺍니다.",
-                    Some("no_path_retry 12".to_string()),
-                ),
-                fix(
-                    "Reload the configuration.",
-                    "설정을 다시 읽습니다.",
-                    Some("multipathd reconfigure".to_string()),
-                ),
-            ],
-        });
+        c.evidence = ev;
+        st.checks.push(c);
     }
     st
 }
@@ -2569,6 +2279,7 @@ fn parse_multipath_conf(text: &str) -> HostState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rootline_model::Severity;
     use std::path::PathBuf;
 
     fn ex(rel: &str) -> PathBuf {
@@ -2592,7 +2303,8 @@ mod tests {
     }
     fn run(path: &str, text: &str) -> (Kind, HostState) {
         let k = recognise(path, text).unwrap_or_else(|| panic!("not recognised: {path}"));
-        (k, parse(k, text).expect("virt parses its kinds"))
+        // Rendered with the shipped check book, as the binary does.
+        (k, crate::parse(k, text))
     }
     fn ids(st: &HostState) -> Vec<(&str, Severity)> {
         st.checks
@@ -2603,7 +2315,7 @@ mod tests {
     #[test]
     fn every_domain_paused_at_once_points_at_full_storage() {
         let all = " Id   Name      State\n----------------------\n 1    web-0     paused\n 2    db-0      paused\n -    old       shut off\n";
-        let st = parse_virsh_list(all);
+        let st = crate::parse(Kind::VirshList, all);
         let c = check(&st, "domains-paused");
         assert_eq!(c.severity, Severity::Warning);
         assert_eq!(c.evidence.len(), 2);
@@ -2827,10 +2539,11 @@ No errors were found on the image.
                 .any(|e| e.text.starts_with("2 errors were found"))
         );
         let img = "/var/lib/nova/instances/6c59b812-2d8d-4da5-92d6-6bbe527926d6/disk";
+        // The evidence names no guest: the step has no command.
         assert!(
             c.fix
                 .iter()
-                .any(|f| f.command.as_deref() == Some("virsh shutdown <domain>"))
+                .any(|f| f.en.starts_with("Stop the guest") && f.command.is_none())
         );
         assert!(
             c.fix
@@ -3112,7 +2825,7 @@ Format specific information:
         let both = format!("{t}\n# ls /var/lib/cinder/mnt/x\n.cinderSecureEnvIndicator\n");
         assert_eq!(
             check(
-                &parse(Kind::CinderConf, &both).unwrap(),
+                &crate::parse(Kind::CinderConf, &both),
                 "cinder-nas-secure-auto"
             )
             .severity,
@@ -3226,7 +2939,7 @@ Format specific information:
             };
             seen += 1;
             let k = recognise(f, &t).unwrap_or_else(|| panic!("{f} not recognised"));
-            let st = parse(k, &t).unwrap();
+            let st = crate::parse(k, &t);
             assert!(!st.facts.is_empty(), "{f}: no facts");
             for c in &st.checks {
                 assert!(c.severity <= Severity::Info, "{f}: {} {}", c.id, c.en);
