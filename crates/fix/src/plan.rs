@@ -183,7 +183,7 @@ pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
     let has_scsi = devices.iter().any(|d| d.scsi_state.is_some());
     if has_dm {
         for check in host_checks(probe, &["multipath", "-ll"], &mut notes) {
-            if check.id != "multipath-map-no-active-path" {
+            if check.id != rootline_hoststate::id::MULTIPATH_MAP_NO_ACTIVE_PATH.as_str() {
                 continue;
             }
             let Some(map) = field(&check, "map") else {
@@ -205,7 +205,7 @@ pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
             });
         }
         for check in host_checks(probe, &["dmsetup", "info", "-c"], &mut notes) {
-            if check.id != "dm-unused-open-zero" {
+            if check.id != rootline_hoststate::id::DM_UNUSED_OPEN_ZERO.as_str() {
                 continue;
             }
             let Some(map) = field(&check, "map") else {
@@ -572,7 +572,8 @@ fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
                 .checks
                 .iter()
                 .any(|c| {
-                    c.id == "multipath-map-no-active-path" && field(c, "map").as_deref() == Some(d)
+                    c.id == rootline_hoststate::id::MULTIPATH_MAP_NO_ACTIVE_PATH.as_str()
+                        && field(c, "map").as_deref() == Some(d)
                 });
             if dead {
                 Verdict::Pass(format!("{d} still has no active path"))

@@ -532,7 +532,7 @@ fn no_active_path_check(
     queueing: bool,
     source: &str,
 ) -> Check {
-    let mut c = Check::raise("multipath-map-no-active-path");
+    let mut c = Check::raise(crate::id::MULTIPATH_MAP_NO_ACTIVE_PATH);
     add_map_fields(
         &mut c,
         map,
@@ -569,7 +569,7 @@ fn degraded_map_check(
             format!("{} {state}", p.dev.as_deref().unwrap_or(p.hctl.as_str()))
         })
         .collect();
-    let mut c = Check::raise("multipath-map-degraded");
+    let mut c = Check::raise(crate::id::MULTIPATH_MAP_DEGRADED);
     add_map_fields(
         &mut c,
         map,
@@ -588,7 +588,7 @@ fn degraded_map_check(
 /// `source`: the output that shows the queueing (`multipath -ll`,
 /// `multipathd show maps`, `dmsetup table`, `dmsetup status`).
 fn queue_unbounded_check(map: &str, wwid: Option<&str>, dm: Option<&str>, source: &str) -> Check {
-    let mut c = Check::raise("multipath-queue-unbounded");
+    let mut c = Check::raise(crate::id::MULTIPATH_QUEUE_UNBOUNDED);
     add_field(&mut c, "map", map, FieldKind::Map);
     if let Some(w) = wwid {
         add_field(&mut c, "wwid", w, FieldKind::Wwid);
@@ -610,7 +610,7 @@ pub(crate) fn scsi_offline_check(
     devnum: Option<&str>,
     source: &str,
 ) -> Check {
-    let mut c = Check::raise("scsi-device-offline");
+    let mut c = Check::raise(crate::id::SCSI_DEVICE_OFFLINE);
     add_field(&mut c, "device", dev, FieldKind::Device);
     if let Some(d) = devnum {
         add_field(&mut c, "devnum", d, FieldKind::DevNum);
@@ -628,7 +628,7 @@ pub(crate) fn dm_suspended_check(
     devnum: &str,
     device: &str,
 ) -> Check {
-    let mut c = Check::raise("dm-map-suspended");
+    let mut c = Check::raise(crate::id::DM_MAP_SUSPENDED);
     add_field(&mut c, "map", map, FieldKind::Map);
     if let Some(w) = wwid {
         add_field(&mut c, "wwid", w, FieldKind::Wwid);
@@ -1189,7 +1189,7 @@ fn parse_multipathd_show(lines: &[(u64, &str)], st: &mut HostState) {
                 if map == "[orphan]"
                     && let Some(dev) = &p.dev
                 {
-                    let mut c = Check::raise("scsi-device-not-in-map");
+                    let mut c = Check::raise(crate::id::SCSI_DEVICE_NOT_IN_MAP);
                     c.flag("faulty", !p.usable());
                     add_field(&mut c, "device", dev, FieldKind::Device);
                     if let Some(d) = &p.devnum {
@@ -1354,7 +1354,7 @@ fn dm_info_checks(d: &DmInfo, st: &mut HostState) {
         String::new()
     };
     if sub == "mpath" && d.open == Some(0) {
-        let mut c = Check::raise("dm-unused-open-zero");
+        let mut c = Check::raise(crate::id::DM_UNUSED_OPEN_ZERO);
         add_field(&mut c, "map", &d.name, FieldKind::Map);
         if let Some(w) = wwid {
             add_field(&mut c, "wwid", w, FieldKind::Wwid);
@@ -2355,7 +2355,7 @@ fn parse_blockdev_report(lines: &[(u64, &str)], st: &mut HostState) {
         }
         st.facts.push(Value::Object(f));
         if t[0] == "ro" && ro_matters(&name) {
-            let mut c = Check::raise("block-device-read-only");
+            let mut c = Check::raise(crate::id::BLOCK_DEVICE_READ_ONLY);
             add_field(&mut c, "device", &name, FieldKind::Device);
             add_cite(&mut c, n, l);
             st.checks.push(c);
@@ -2406,7 +2406,7 @@ fn loop_check(st: &mut HostState, dev: &str, file: &str, n: u64, l: &str) {
 /// `mounted`: where the loop device is mounted, if known.
 pub(crate) fn loop_backing_deleted(dev: &str, file: &str, at: &Cite, mounted: &[&str]) -> Check {
     let short = dev.trim_start_matches("/dev/");
-    let mut c = Check::raise("loop-backing-deleted");
+    let mut c = Check::raise(crate::id::LOOP_BACKING_DELETED);
     add_field(&mut c, "device", short, FieldKind::Device);
     // A file name is never a placeholder.
     c.add_field_once("path", file, FieldKind::Path);
@@ -2618,7 +2618,7 @@ fn parse_iscsiadm(lines: &[(u64, &str)], st: &mut HostState) {
             .filter(|(_, _, _, stt)| !stt.is_empty() && stt != "running" && !is_offline(stt))
             .collect();
         if session_bad || !odd.is_empty() {
-            let mut c = Check::raise("iscsi-session-down");
+            let mut c = Check::raise(crate::id::ISCSI_SESSION_DOWN);
             for (n, t) in &s.cites {
                 add_cite(&mut c, *n, t);
             }

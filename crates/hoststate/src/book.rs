@@ -216,6 +216,9 @@ fn parse_file(file: &str, text: &str) -> Result<Vec<CheckDef>, Error> {
         }
         let known = |name: &str| c.binds.iter().any(|b| b == name);
         let check_template = |what: &str, t: &str| -> Result<(), Error> {
+            if t.matches("[[").count() != t.matches("]]").count() {
+                return Err(cerr(format!("{what}: unbalanced [[ … ]] clause")));
+            }
             for p in placeholders(t) {
                 if !known(p) {
                     return Err(cerr(format!(

@@ -246,9 +246,10 @@ fn volume_modes(fs: &Files<'_>, out: &mut Crossed) {
         return;
     }
     // The listings' own guess of the qemu user gives way to this one.
-    for fi in fs.files_with_check("volume-file-mode") {
+    for fi in fs.files_with_check(crate::id::VOLUME_FILE_MODE.as_str()) {
         if fs.kind(fi) == Some("ls-l") {
-            out.superseded.push((fi, "volume-file-mode".to_string()));
+            out.superseded
+                .push((fi, crate::id::VOLUME_FILE_MODE.as_str().to_string()));
         }
     }
     if q.is_root() {
@@ -291,7 +292,7 @@ fn volume_modes(fs: &Files<'_>, out: &mut Crossed) {
         .collect::<Vec<_>>()
         .join(" ");
     let indicator: Vec<(usize, &Value)> = fs.facts("cinder-secure-indicator").collect();
-    let mut c = Check::raise("volume-file-mode");
+    let mut c = Check::raise(crate::id::VOLUME_FILE_MODE);
     c.bind("count", bad.len());
     c.bind_list("files", list);
     c.bind("paths", paths);
@@ -361,10 +362,10 @@ fn nas_secure_indicator(fs: &Files<'_>, out: &mut Crossed) {
         for base in st
             .checks
             .iter()
-            .filter(|c| c.id == "cinder-nas-secure-auto")
+            .filter(|c| c.id == crate::id::CINDER_NAS_SECURE_AUTO.as_str())
         {
             replaced = true;
-            let mut c = Check::raise("cinder-nas-secure-auto");
+            let mut c = Check::raise(crate::id::CINDER_NAS_SECURE_AUTO);
             c.fields = base.fields.clone();
             c.values = base.values.clone();
             // The indicator on the share, in another file.
@@ -381,7 +382,7 @@ fn nas_secure_indicator(fs: &Files<'_>, out: &mut Crossed) {
         }
         if replaced {
             out.superseded
-                .push((fi, "cinder-nas-secure-auto".to_string()));
+                .push((fi, crate::id::CINDER_NAS_SECURE_AUTO.as_str().to_string()));
         }
     }
 }
@@ -434,7 +435,7 @@ fn multipath_settings(fs: &Files<'_>, out: &mut Crossed) {
     if !drivers.is_empty() && drivers.iter().all(|d| file_backed(d)) {
         return;
     }
-    let mut chk = Check::raise("multipath-setting-mismatch");
+    let mut chk = Check::raise(crate::id::MULTIPATH_SETTING_MISMATCH);
     let value = |f: &Value| if f["value"] == true { "true" } else { "false" };
     chk.bind("nova_value", value(n));
     chk.bind("cinder_value", value(c));
@@ -593,8 +594,9 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
     if maps.is_empty() {
         return;
     }
-    for fi in fs.files_with_check("dm-unused-open-zero") {
-        out.superseded.push((fi, "dm-unused-open-zero".to_string()));
+    for fi in fs.files_with_check(crate::id::DM_UNUSED_OPEN_ZERO.as_str()) {
+        out.superseded
+            .push((fi, crate::id::DM_UNUSED_OPEN_ZERO.as_str().to_string()));
     }
     let (disks, kinds) = domain_disks(fs);
     for (name, infos) in &maps {
@@ -634,7 +636,7 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
             .collect();
         let mut c;
         if let Some(u) = users.first() {
-            c = Check::raise("dm-open-zero-domain-disk");
+            c = Check::raise(crate::id::DM_OPEN_ZERO_DOMAIN_DISK);
             if !u.domain.is_empty() {
                 c.bind("user_domain", &u.domain);
             }
@@ -662,13 +664,13 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
             continue;
         } else if kinds.is_empty() {
             // No domain definition to compare with.
-            c = Check::raise("dm-unused-open-zero");
+            c = Check::raise(crate::id::DM_UNUSED_OPEN_ZERO);
             c.flag("host_level", true);
             for (fi, f) in infos {
                 push_cite(&mut c, fs.cite_fact(*fi, f));
             }
         } else {
-            c = Check::raise("dm-unused-open-zero");
+            c = Check::raise(crate::id::DM_UNUSED_OPEN_ZERO);
             c.flag("host_level", true);
             c.bind("disks", disks.len());
             c.bind("compared", kinds.join(", "));
@@ -690,7 +692,7 @@ fn unused_maps(fs: &Files<'_>, out: &mut Crossed) {
                 }
             }
         }
-        if c.id != "dm-open-zero-domain-disk" {
+        if c.id != crate::id::DM_OPEN_ZERO_DOMAIN_DISK.as_str() {
             // The paths under the map, for the fix.
             let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
             c.bind_list("stale", paths.iter().copied());
@@ -802,7 +804,7 @@ fn scsi_outside_multipath(fs: &Files<'_>, out: &mut Crossed) {
         .map(|(d, (tr, _))| format!("{d} ({tr})"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut c = Check::raise("scsi-disk-not-in-multipath");
+    let mut c = Check::raise(crate::id::SCSI_DISK_NOT_IN_MULTIPATH);
     c.bind("disks", list);
     // nova.conf wants multipath for volumes, but there is no map at all.
     c.flag("no_maps", maps.is_empty());

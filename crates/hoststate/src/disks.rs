@@ -1250,7 +1250,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         };
     let cw_fail = cw & !0x02 != 0 && !worn_out;
     if worn_out {
-        let mut c = Check::raise("nvme-endurance-used-up");
+        let mut c = Check::raise(crate::id::NVME_ENDURANCE_USED_UP);
         disk_fields(&mut c, d);
         c.bind("percentage_used", d.get("percentage_used").unwrap_or(100));
         for k in ["critical_warning", "percentage_used", "available_spare"] {
@@ -1263,7 +1263,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
 
     // smart-failed
     if d.passed == Some(false) || cw_fail {
-        let mut c = Check::raise("smart-failed");
+        let mut c = Check::raise(crate::id::SMART_FAILED);
         disk_fields(&mut c, d);
         if let Some(h) = &d.health_cite {
             c.add_cite(h);
@@ -1295,7 +1295,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         // Information (in the check book): a growing error log alone is
         // not a failure; it never opens an incident but may join one other
         // evidence opened.
-        let mut c = Check::raise("nvme-error-log-entries");
+        let mut c = Check::raise(crate::id::NVME_ERROR_LOG_ENTRIES);
         disk_fields(&mut c, d);
         c.add_field("error_log_entries", n, FieldKind::Int);
         c.flag("shown", !d.error_statuses.is_empty());
@@ -1317,7 +1317,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
             .filter(|k| !(probe_answers_only && *k == "error_log_entries"))
             .collect();
         if !bad.is_empty() {
-            let mut c = Check::raise("smart-errors-while-passed");
+            let mut c = Check::raise(crate::id::SMART_ERRORS_WHILE_PASSED);
             disk_fields(&mut c, d);
             if let Some(h) = &d.health_cite {
                 c.add_cite(h);
@@ -1348,7 +1348,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
             // is ordinary on laptops and desktops, and no failure of the
             // drive; it explains corrupt images or a stressed drive when
             // other evidence points there.
-            let mut c = Check::raise("unsafe-shutdowns");
+            let mut c = Check::raise(crate::id::UNSAFE_SHUTDOWNS);
             disk_fields(&mut c, d);
             c.add_field("unsafe_shutdowns", u, FieldKind::Int);
             if let Some(pc) = cycles {
@@ -1406,7 +1406,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
         cites.extend(d.cite_of("critical_warning").cloned());
     }
     if !reasons.is_empty() {
-        let mut c = Check::raise("disk-thermal");
+        let mut c = Check::raise(crate::id::DISK_THERMAL);
         disk_fields(&mut c, d);
         if let Some(t) = temp {
             c.add_field("temperature", t, FieldKind::Int);
@@ -1422,7 +1422,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
 
     // smr-disk
     if d.smr() {
-        let mut c = Check::raise("smr-disk");
+        let mut c = Check::raise(crate::id::SMR_DISK);
         disk_fields(&mut c, d);
         if let Some(f) = &d.family {
             c.add_field("model_family", f, FieldKind::Text);
@@ -1435,7 +1435,7 @@ fn disk_checks(d: &Disk, out: &mut Vec<Check>) {
 fn cite_identity_lines(text: &str, checks: &mut [Check]) {
     for c in checks
         .iter_mut()
-        .filter(|c| c.id == "smr-disk" && c.evidence.is_empty())
+        .filter(|c| c.id == crate::id::SMR_DISK.as_str() && c.evidence.is_empty())
     {
         let model = c
             .fields

@@ -299,7 +299,7 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 .iter()
                 .find(|f| Some(f.mountpoint.as_str()) == m["mountpoint"].as_str())
         {
-            let mut c = Check::raise("loop-backing-not-answering");
+            let mut c = Check::raise(crate::id::LOOP_BACKING_NOT_ANSWERING);
             c.add_field_once("device", name, FieldKind::Device);
             c.add_field_once("path", file, FieldKind::Path);
             if let Some(d) = devnum {
@@ -323,13 +323,13 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
                 // the requests pending on the loop device are what shows
                 // its backing store not completing them.
                 stuck = Some(Stuck::Remote(fstype, mp));
-                let mut c = Check::raise("loop-backing-not-answering");
+                let mut c = Check::raise(crate::id::LOOP_BACKING_NOT_ANSWERING);
                 c.bind("inflight", inflight);
                 c
             } else {
                 // Not a finding by itself (info): the context that makes the
                 // loop device's I/O errors the backing store's, not snap noise.
-                Check::raise("loop-backing-remote")
+                Check::raise(crate::id::LOOP_BACKING_REMOTE)
             };
             c.add_field_once("device", name, FieldKind::Device);
             c.add_field_once("path", file, FieldKind::Path);
@@ -347,7 +347,7 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
     if inflight > 0
         && let Some(why) = stuck
     {
-        let mut c = Check::raise("io-in-flight");
+        let mut c = Check::raise(crate::id::IO_IN_FLIGHT);
         c.add_field_once("device", name, FieldKind::Device);
         c.add_cite(&cite(r));
         c.bind("inflight", inflight);
@@ -389,7 +389,7 @@ fn remote_fs(fstype: &str) -> bool {
 }
 
 fn fuse_check(f: &Stalled, at: &Cite) -> Check {
-    let mut c = Check::raise("fuse-requests-waiting");
+    let mut c = Check::raise(crate::id::FUSE_REQUESTS_WAITING);
     c.add_field_once("path", &f.mountpoint, FieldKind::Path);
     c.add_cite(at);
     bind_fuse(&mut c, f);
@@ -490,7 +490,7 @@ fn d_state_check(
         .filter(|f| s(f, "device").is_none())
         .filter_map(|f| s(f, "path"))
         .collect();
-    let mut c = Check::raise("process-d-state");
+    let mut c = Check::raise(crate::id::PROCESS_D_STATE);
     if state == "D" {
         if let Some(w) = s(v, "wchan") {
             c.bind("wchan", w);
@@ -577,7 +577,7 @@ fn parse_manifest(text: &str) -> HostState {
                 )
             })
             .collect();
-        let mut c = Check::raise("collection-redacted");
+        let mut c = Check::raise(crate::id::COLLECTION_REDACTED);
         c.bind("total", total);
         c.bind("files", per_file.join("; "));
         c.add_cite(&Cite::at(
@@ -604,7 +604,7 @@ fn parse_manifest(text: &str) -> HostState {
                         .is_some_and(|r| r.starts_with("permission denied"))
                 })
                 .count() as u64;
-        let mut c = Check::raise("collection-reduced");
+        let mut c = Check::raise(crate::id::COLLECTION_REDUCED);
         if let Some(u) = r["user"].as_str() {
             c.bind("user", u);
         }

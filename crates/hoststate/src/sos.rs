@@ -100,7 +100,7 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
             .unwrap_or_default()
             .to_string();
         let storage = STORAGE_COMMANDS.contains(&program.as_str());
-        let mut c = Check::raise("command-timed-out");
+        let mut c = Check::raise(crate::id::COMMAND_TIMED_OUT);
         c.add_field("task", &program, FieldKind::Task);
         c.bind("command", &command);
         if let Some(t) = run_time {

@@ -235,7 +235,7 @@ fn memory_check(m: &Mem, out: &mut Vec<Check>) {
     let severe = avail_ratio.is_some_and(|r| r < AVAIL_CRITICAL_RATIO)
         || (swap_ratio.is_some_and(|r| r > SWAP_SEVERE_RATIO)
             && avail_ratio.is_some_and(|r| r < SWAP_SEVERE_AVAIL_RATIO));
-    let mut c = Check::raise("memory-pressure");
+    let mut c = Check::raise(crate::id::MEMORY_PRESSURE);
     c.flag("severe", severe);
     if let Some(h) = &m.host {
         c.add_field("host", h, FieldKind::Host);
@@ -797,7 +797,7 @@ fn parse_vmstat(text: &str) -> HostState {
         && active.len() >= SWAP_ACTIVE_SAMPLES_MIN.min(live.len())
         && !active.is_empty()
     {
-        let mut c = Check::raise("swap-activity");
+        let mut c = Check::raise(crate::id::SWAP_ACTIVITY);
         if let Some(h) = &host {
             c.add_field("host", h, FieldKind::Host);
         }
@@ -1018,7 +1018,7 @@ fn parse_sensors(text: &str) -> HostState {
         let at_crit = hot
             .iter()
             .any(|r| plausible(r.crit).is_some_and(|c| r.value >= c));
-        let mut c = Check::raise("cpu-hot");
+        let mut c = Check::raise(crate::id::CPU_HOT);
         c.flag("critical", at_crit);
         c.bind("sensor", &maxr.label);
         c.bind("hot_sensors", hot.len());
@@ -1053,7 +1053,7 @@ fn parse_sensors(text: &str) -> HostState {
         }
         // The check book's sensors variant of disk-thermal (the chip is
         // bound; the drive behind it is not known).
-        let mut c = Check::raise("disk-thermal");
+        let mut c = Check::raise(crate::id::DISK_THERMAL);
         c.add_field("chip", &r.chip, FieldKind::Text);
         c.bind("sensor", &r.label);
         c.bind("temperature", format!("{:.0}", r.value));

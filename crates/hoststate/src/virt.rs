@@ -638,7 +638,7 @@ fn parse_ps(text: &str) -> HostState {
                     fields.push(field("instance", u, FieldKind::Uuid));
                 }
             }
-            let mut c = Check::raise("process-d-state");
+            let mut c = Check::raise(crate::id::PROCESS_D_STATE);
             c.fields = fields;
             c.evidence = evidence;
             if !p.state.starts_with('D') {
@@ -662,7 +662,7 @@ fn parse_ps(text: &str) -> HostState {
         if !p.pid.is_empty() {
             fields.push(field("pid", &p.pid, FieldKind::Pid));
         }
-        let mut c = Check::raise("process-zombie");
+        let mut c = Check::raise(crate::id::PROCESS_ZOMBIE);
         c.fields = fields;
         c.evidence = evidence;
         if !p.start.is_empty() {
@@ -825,7 +825,7 @@ fn parse_qemu_img_check(text: &str) -> HostState {
             &corruptions.to_string(),
             FieldKind::Int,
         ));
-        let mut c = Check::raise("qemu-img-corruption");
+        let mut c = Check::raise(crate::id::QEMU_IMG_CORRUPTION);
         c.fields = fields;
         c.evidence = ev;
         st.checks.push(c);
@@ -841,7 +841,7 @@ fn parse_qemu_img_check(text: &str) -> HostState {
         }
         let mut fields = id_fields.clone();
         fields.push(field("leaks", &leaks.to_string(), FieldKind::Int));
-        let mut c = Check::raise("qemu-img-leaks");
+        let mut c = Check::raise(crate::id::QEMU_IMG_LEAKS);
         c.fields = fields;
         c.evidence = ev;
         st.checks.push(c);
@@ -940,7 +940,7 @@ fn parse_qemu_img_info(text: &str) -> HostState {
                 ev.push(Cite::nth(cl, lines.get(cl).copied().unwrap_or("")));
             }
             // `qemu-img info` says so itself: no count of corruptions.
-            let mut c = Check::raise("qemu-img-corruption");
+            let mut c = Check::raise(crate::id::QEMU_IMG_CORRUPTION);
             if let Some(img) = f["image"].as_str().filter(|i| !i.is_empty()) {
                 c.add_field("path", img, FieldKind::Path);
             }
@@ -1155,7 +1155,7 @@ fn parse_domain_xml(text: &str) -> HostState {
             if let Some(sl) = d["source-line"].as_u64().map(|x| x as usize - 1) {
                 ev.push(Cite::nth(sl, lines.get(sl).copied().unwrap_or("")));
             }
-            let mut c = Check::raise("disk-cache-risky");
+            let mut c = Check::raise(crate::id::DISK_CACHE_RISKY);
             // A `virsh edit` excerpt may not name the domain.
             if let Some(dom) = &domain {
                 c.add_field("domain", dom, FieldKind::Domain);
@@ -1214,7 +1214,7 @@ fn parse_virsh_list(text: &str) -> HostState {
         rows.iter().filter(|r| r.3 == "paused").collect();
     let running = rows.iter().any(|r| r.3 == "running");
     if paused.len() >= 2 && !running {
-        let mut c = Check::raise("domains-paused");
+        let mut c = Check::raise(crate::id::DOMAINS_PAUSED);
         c.bind("count", paused.len());
         c.bind("first_domain", &paused[0].2);
         for r in &paused {
@@ -1537,7 +1537,7 @@ fn parse_openstack(text: &str) -> HostState {
                         }
                     }
                 }
-                let mut c = Check::raise("server-stopped-by-host");
+                let mut c = Check::raise(crate::id::SERVER_STOPPED_BY_HOST);
                 if is_uuid(&server) {
                     c.add_field("instance", &server, FieldKind::Uuid);
                 } else if !server.is_empty() {
@@ -1593,7 +1593,7 @@ fn parse_openstack(text: &str) -> HostState {
         ev.sort_by_key(|c| c.line);
         let first = times.iter().min().cloned().unwrap_or_default();
         let last = times.iter().max().cloned().unwrap_or_default();
-        let mut c = Check::raise("repeated-stop-start");
+        let mut c = Check::raise(crate::id::REPEATED_STOP_START);
         if is_uuid(&server) {
             c.add_field("instance", &server, FieldKind::Uuid);
         } else if !server.is_empty() {
@@ -1908,7 +1908,7 @@ fn parse_ls(text: &str) -> HostState {
             ev.push(Cite::nth(i, lines[i]));
         }
         ev.sort_by_key(|c| c.line);
-        let mut c = Check::raise("volume-file-mode");
+        let mut c = Check::raise(crate::id::VOLUME_FILE_MODE);
         for (_, path, _, name) in &bad {
             if let Some(u) = find_uuid(name) {
                 c.add_field("volume", u, FieldKind::Uuid);
@@ -2025,7 +2025,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
     if let (Some(n), Some(c)) = (nova_mp, cinder_mp)
         && truthy(&n.2) != truthy(&c.2)
     {
-        let mut chk = Check::raise("multipath-setting-mismatch");
+        let mut chk = Check::raise(crate::id::MULTIPATH_SETTING_MISMATCH);
         chk.flag("one_file", true);
         chk.bind("nova_key", &n.1);
         chk.bind("nova_value", &n.2);
@@ -2105,7 +2105,7 @@ fn parse_ini(text: &str, file: &str) -> HostState {
         }
         ev.sort_by_key(|c| c.line);
         ev.dedup();
-        let mut c = Check::raise("cinder-nas-secure-auto");
+        let mut c = Check::raise(crate::id::CINDER_NAS_SECURE_AUTO);
         c.add_field("backend", s, FieldKind::Text);
         c.bind("options", unset.join(" and "));
         c.flag("indicator", indicator.is_some());
@@ -2261,7 +2261,7 @@ fn parse_multipath_conf(text: &str) -> HostState {
         {
             ev.push(Cite::nth(e.2, lines[e.2]));
         }
-        let mut c = Check::raise("multipath-queue-forever");
+        let mut c = Check::raise(crate::id::MULTIPATH_QUEUE_FOREVER);
         c.bind("section", &path);
         if let (Some(v), Some(p)) = (get("vendor"), get("product")) {
             c.bind("vendor", &v.1);

@@ -91,38 +91,53 @@ pub fn fill(template: &str, lookup: &dyn Fn(&str) -> Slot) -> Filled {
     let mut out = String::with_capacity(template.len());
     let mut unknown = false;
     let mut rest = template;
+    // Whether a clause was just left out: only there may the spaces on its
+    // two sides meet ("map {map}[[ ({wwid})]] is" → "map mpatha is"), so only
+    // there are they tidied; text as written ("holds .cinderSecure…") is
+    // never touched.
+    let mut dropped = false;
     while let Some(open) = rest.find("[[") {
         let (text, u) = fill_plain(&rest[..open], lookup, false);
-        out.push_str(&text);
+        join(&mut out, &text, dropped);
         unknown |= u;
         let after = &rest[open + 2..];
         let Some(close) = after.find("]]") else {
             rest = after;
+            dropped = false;
             break;
         };
         let (clause, u) = fill_plain(&after[..close], lookup, true);
-        if !u {
-            out.push_str(&clause);
+        if u {
+            dropped = true;
+        } else {
+            join(&mut out, &clause, dropped);
+            dropped = false;
         }
         rest = &after[close + 2..];
     }
     let (text, u) = fill_plain(rest, lookup, false);
-    out.push_str(&text);
+    join(&mut out, &text, dropped);
     unknown |= u;
-    // A dropped clause can leave doubled or dangling spaces.
-    let mut tidy = String::with_capacity(out.len());
-    for part in out.split(' ') {
-        if part.is_empty() && tidy.ends_with(' ') {
-            continue;
+    Filled { text: out, unknown }
+}
+
+/// Append `text`; after a dropped clause, the space before it and the one
+/// (or the punctuation) after it do not double up.
+fn join(out: &mut String, text: &str, after_dropped: bool) {
+    if after_dropped && out.ends_with(' ') {
+        if text.starts_with(' ') {
+            out.push_str(&text[1..]);
+            return;
         }
-        tidy.push_str(part);
-        tidy.push(' ');
+        if text.starts_with(['.', ',', ';', ':', ')']) || text.is_empty() {
+            out.pop();
+        }
     }
-    tidy.pop();
-    Filled {
-        text: tidy.replace(" .", ".").replace(" ,", ","),
-        unknown,
+    if after_dropped && out.is_empty() {
+        out.push_str(text.trim_start());
+        return;
     }
+    out.push_str(text);
 }
 
 /// The placeholders a template names, in order (each once): what a loader
@@ -208,7 +223,17 @@ mod tests {
         let f = fill("awk '{print $1}' {map}", &look);
         assert_eq!(f.text, "awk '{print $1}' mpatha");
         let f = fill("unclosed [[ {map}", &look);
-        assert_eq!(f.text, "unclosed mpatha");
+        assert_eq!(f.text, "unclosed  mpatha");
+        // Text as written is never tidied: only where a clause was dropped.
+        let f = fill("it holds .cinderSecureEnvIndicator , see {map} .", &look);
+        assert_eq!(f.text, "it holds .cinderSecureEnvIndicator , see mpatha .");
+        let f = fill(
+            "lost {map}[[ ({wwid})]], [[{wwid} ]]and more[[ {wwid}]].",
+            &look,
+        );
+        assert_eq!(f.text, "lost mpatha, and more.");
+        let f = fill("[[{wwid} ]]map {map}", &look);
+        assert_eq!(f.text, "map mpatha");
         assert_eq!(
             placeholders("{map} {wwid} {print $1} {map}"),
             ["map", "wwid"]
