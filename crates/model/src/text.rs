@@ -125,8 +125,8 @@ pub fn fill(template: &str, lookup: &dyn Fn(&str) -> Slot) -> Filled {
 /// (or the punctuation) after it do not double up.
 fn join(out: &mut String, text: &str, after_dropped: bool) {
     if after_dropped && out.ends_with(' ') {
-        if text.starts_with(' ') {
-            out.push_str(&text[1..]);
+        if let Some(rest) = text.strip_prefix(' ') {
+            out.push_str(rest);
             return;
         }
         if text.starts_with(['.', ',', ';', ':', ')']) || text.is_empty() {
