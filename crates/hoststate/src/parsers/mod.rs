@@ -1,6 +1,143 @@
-//! Recognition and dispatch. Each family of outputs lives in its own module.
+//! Recognition and dispatch: one parser per command, behind [`HostParser`],
+//! registered in [`PARSERS`] — the recognition order is that list.
+//!
+//! Recognition runs in two passes over the registry: first every parser
+//! looks at the content (a pasted `smartctl -a` excerpt saved as `notes.txt`
+//! is recognised), then, for what no content test claimed, every parser
+//! looks at the file's name alone (a sosreport's `multipath_-ll` that holds
+//! only `mknod failed`). Captures of real outputs for every kind live in
+//! `crates/hoststate/tests/captures/<kind name>/`, named as a host names
+//! the file; one test runs every registered parser over them and over
+//! truncated prefixes of them.
 
 use crate::HostState;
+
+/// One command's parser (or one family's, until it is split).
+pub(crate) trait HostParser: Sync {
+    /// The kinds it reads, e.g. `multipath -ll` and `multipathd show
+    /// topology` print one format.
+    fn kinds(&self) -> &'static [Kind];
+    /// Recognise by content: the first bytes (up to 64 KiB, possibly cut
+    /// mid-line); the path only tells this parser's kinds apart.
+    fn by_content(&self, rel_path: &str, sample: &str) -> Option<Kind>;
+    /// Recognise by the file's name alone, when no parser knew the content.
+    fn by_name(&self, _rel_path: &str) -> Option<Kind> {
+        None
+    }
+    /// Parse one file recognised as one of [`HostParser::kinds`]; checks
+    /// come back unrendered.
+    fn parse(&self, kind: Kind, text: &str) -> HostState;
+}
+
+/// A family module not yet split into one parser per command: its own
+/// recognition (content, then name) and dispatch.
+struct Family {
+    kinds: &'static [Kind],
+    recognise: fn(&str, &str) -> Option<Kind>,
+    parse: fn(Kind, &str) -> Option<HostState>,
+}
+
+impl HostParser for Family {
+    fn kinds(&self) -> &'static [Kind] {
+        self.kinds
+    }
+    fn by_content(&self, rel_path: &str, sample: &str) -> Option<Kind> {
+        (self.recognise)(rel_path, sample)
+    }
+    fn parse(&self, kind: Kind, text: &str) -> HostState {
+        (self.parse)(kind, text).unwrap_or_default()
+    }
+}
+
+use Kind as K;
+
+/// Every parser, in recognition order.
+pub(crate) static PARSERS: &[&dyn HostParser] = &[
+    // rootline's own bundle: snapshot and manifest.
+    &Family {
+        kinds: &[K::LiveBlock, K::LiveTasks, K::LiveManifest],
+        recognise: crate::live::recognise,
+        parse: crate::live::parse,
+    },
+    // The sosreport itself.
+    &Family {
+        kinds: &[K::SosManifest],
+        recognise: crate::sos::recognise,
+        parse: crate::sos::parse,
+    },
+    // Disks and health.
+    &Family {
+        kinds: &[
+            K::Smartctl,
+            K::SmartctlJson,
+            K::NvmeSmartLog,
+            K::NvmeErrorLog,
+            K::NvmeList,
+        ],
+        recognise: crate::disks::recognise,
+        parse: crate::disks::parse,
+    },
+    // The block stack.
+    &Family {
+        kinds: &[
+            K::MultipathLl,
+            K::MultipathdShow,
+            K::DmsetupInfo,
+            K::DmsetupLs,
+            K::DmsetupTable,
+            K::DmsetupStatus,
+            K::Lsblk,
+            K::LsDev,
+            K::Partitions,
+            K::Losetup,
+            K::Iscsiadm,
+            K::BlockdevReport,
+        ],
+        recognise: crate::block::recognise,
+        parse: crate::block::parse,
+    },
+    // Virtualisation, OpenStack, files, configuration.
+    &Family {
+        kinds: &[
+            K::Ps,
+            K::QemuImgCheck,
+            K::QemuImgInfo,
+            K::DomainXml,
+            K::VirshList,
+            K::VirshDomblklist,
+            K::OpenstackEventList,
+            K::OpenstackEventShow,
+            K::OpenstackTable,
+            K::LsListing,
+            K::CinderConf,
+            K::NovaConf,
+            K::QemuConf,
+            K::MultipathConf,
+        ],
+        recognise: crate::virt::recognise,
+        parse: crate::virt::parse,
+    },
+    // Memory, load, temperatures, kernel, clock.
+    &Family {
+        kinds: &[
+            K::Free,
+            K::Meminfo,
+            K::Vmstat,
+            K::Top,
+            K::Uptime,
+            K::Sensors,
+            K::Uname,
+            K::Date,
+        ],
+        recognise: crate::system::recognise,
+        parse: crate::system::parse,
+    },
+];
+
+/// The parser that reads `kind`.
+fn parser_of(kind: Kind) -> Option<&'static dyn HostParser> {
+    PARSERS.iter().copied().find(|p| p.kinds().contains(&kind))
+}
 
 /// A kind of command output or configuration file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,23 +201,17 @@ pub fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
     // XML (a libvirt domain) can mention multipath devices in its disk
     // sources; it is never a block-stack command output.
     if sample.trim_start().starts_with('<') {
-        return crate::virt::recognise(rel_path, sample);
+        return parser_of(Kind::DomainXml).and_then(|p| p.by_content(rel_path, sample));
     }
-    crate::live::recognise(rel_path, sample)
-        .or_else(|| crate::sos::recognise(rel_path, sample))
-        .or_else(|| crate::disks::recognise(rel_path, sample))
-        .or_else(|| crate::block::recognise(rel_path, sample))
-        .or_else(|| crate::virt::recognise(rel_path, sample))
-        .or_else(|| crate::system::recognise(rel_path, sample))
+    PARSERS
+        .iter()
+        .find_map(|p| p.by_content(rel_path, sample))
+        .or_else(|| PARSERS.iter().find_map(|p| p.by_name(rel_path)))
 }
 
 pub(crate) fn parse(kind: Kind, text: &str) -> HostState {
-    let mut st = crate::live::parse(kind, text)
-        .or_else(|| crate::sos::parse(kind, text))
-        .or_else(|| crate::disks::parse(kind, text))
-        .or_else(|| crate::block::parse(kind, text))
-        .or_else(|| crate::virt::parse(kind, text))
-        .or_else(|| crate::system::parse(kind, text))
+    let mut st = parser_of(kind)
+        .map(|p| p.parse(kind, text))
         .unwrap_or_default();
     st.kind = Some(kind.name());
     if kind.is_command_output()
@@ -222,6 +353,53 @@ impl Kind {
         )
     }
 
+    /// Every kind.
+    pub const ALL: &[Kind] = &[
+        Kind::Smartctl,
+        Kind::SmartctlJson,
+        Kind::NvmeSmartLog,
+        Kind::NvmeErrorLog,
+        Kind::NvmeList,
+        Kind::Free,
+        Kind::Meminfo,
+        Kind::Vmstat,
+        Kind::Top,
+        Kind::Uptime,
+        Kind::Sensors,
+        Kind::Uname,
+        Kind::Date,
+        Kind::MultipathLl,
+        Kind::MultipathdShow,
+        Kind::DmsetupInfo,
+        Kind::DmsetupLs,
+        Kind::DmsetupTable,
+        Kind::DmsetupStatus,
+        Kind::Lsblk,
+        Kind::LsDev,
+        Kind::Partitions,
+        Kind::Losetup,
+        Kind::Iscsiadm,
+        Kind::BlockdevReport,
+        Kind::Ps,
+        Kind::QemuImgCheck,
+        Kind::QemuImgInfo,
+        Kind::DomainXml,
+        Kind::VirshList,
+        Kind::VirshDomblklist,
+        Kind::OpenstackEventList,
+        Kind::OpenstackEventShow,
+        Kind::OpenstackTable,
+        Kind::LsListing,
+        Kind::CinderConf,
+        Kind::NovaConf,
+        Kind::QemuConf,
+        Kind::MultipathConf,
+        Kind::SosManifest,
+        Kind::LiveBlock,
+        Kind::LiveTasks,
+        Kind::LiveManifest,
+    ];
+
     /// A stable short name for reports (`smartctl`, `multipath-ll`…).
     pub fn name(self) -> &'static str {
         match self {
@@ -275,6 +453,62 @@ impl Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kind is read by exactly one registered parser.
+    #[test]
+    fn every_kind_has_one_parser() {
+        let mut seen = std::collections::BTreeMap::new();
+        for p in PARSERS {
+            for k in p.kinds() {
+                *seen.entry(k.name()).or_insert(0) += 1;
+            }
+        }
+        for k in Kind::ALL {
+            assert_eq!(seen.get(k.name()), Some(&1), "{}", k.name());
+        }
+        assert_eq!(seen.len(), Kind::ALL.len());
+    }
+
+    /// Every capture under `tests/captures/<kind>/` — real outputs, named as
+    /// a host names the file — is recognised as its kind and read (a fact or
+    /// a note), and no prefix of it (a truncated copy) makes a parser panic.
+    #[test]
+    #[allow(clippy::disallowed_methods)] // the crate's own small test data
+    fn every_parser_reads_its_captures_and_their_prefixes() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/captures");
+        let mut read = 0;
+        for p in PARSERS {
+            for &kind in p.kinds() {
+                let dir = root.join(kind.name());
+                let Ok(rd) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
+                let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                files.sort();
+                for f in files {
+                    let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                    let text = std::fs::read_to_string(&f).unwrap();
+                    assert_eq!(recognise(&name, &text), Some(kind), "{}", f.display());
+                    let st = crate::parse(kind, &text);
+                    assert!(
+                        !st.facts.is_empty() || !st.notes.is_empty(),
+                        "{}: nothing read",
+                        f.display()
+                    );
+                    // Every prefix for small captures, a spread for big ones.
+                    let step = (text.len() / 2000).max(1);
+                    for cut in (0..text.len()).step_by(step) {
+                        if text.is_char_boundary(cut) {
+                            let _ = crate::parse(kind, &text[..cut]);
+                            let _ = recognise(&name, &text[..cut]);
+                        }
+                    }
+                    read += 1;
+                }
+            }
+        }
+        eprintln!("{read} captures read");
+    }
 
     #[test]
     fn a_domain_xml_naming_a_multipath_disk_is_a_domain() {
