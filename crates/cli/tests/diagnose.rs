@@ -502,3 +502,102 @@ fn openstack_server_show_maps_a_guest_too() {
     let s = step(d, "guest-io-errors").unwrap_or_else(|| panic!("{:#}", d["chain"]));
     assert_eq!(s["link"], "identity");
 }
+
+/// A Korean report says its own words in Korean: headings, labels, the
+/// engine's roles and links, the host summary, the timeline counts, and
+/// `explain`. Quoted evidence (log lines, commands, paths) stays as the
+/// host printed it, so only lines that are rootline's own are checked.
+#[test]
+fn korean_reports_have_no_english_words_of_their_own() {
+    let run = |args: &[&str]| {
+        let out = Command::new(cargo_bin("rootline"))
+            .current_dir(repo())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // rootline's English vocabulary: each is a label or frame of its own.
+    let english = [
+        "Diagnosis",
+        "confidence",
+        "rests on",
+        "Evidence chain",
+        "(no time)",
+        " events",
+        "occurrences",
+        "host state from",
+        "command outputs",
+        "read ",
+        "not read",
+        "note:",
+        "same object",
+        "same host",
+        "effect ",
+        "symptom ",
+        " high]",
+        " medium]",
+        " low]",
+        "Timeline",
+        "Fix",
+        "Prevention",
+        "window:",
+        "signatures:",
+        "linked by",
+        "References",
+        "PT",
+    ];
+    let mut outputs = Vec::new();
+    for bundle in [
+        "examples/incidents/000-stale-device-after-detach",
+        "examples/incidents/001-libvirt-crashloop-multipath",
+        "examples/incidents/004-instances-shutoff-failing-nvme",
+    ] {
+        outputs.push(run(&[
+            "analyze", "--color", "never", "--lang", "ko", bundle,
+        ]));
+        outputs.push(run(&[
+            "analyze", "--format", "markdown", "--lang", "ko", bundle,
+        ]));
+    }
+    outputs.push(run(&["explain", "multipath-path-loss", "--lang", "ko"]));
+    outputs.push(run(&[
+        "explain",
+        "host.multipath-map-degraded",
+        "--lang",
+        "ko",
+    ]));
+    for text in &outputs {
+        for line in text.lines() {
+            let t = line.trim_start();
+            // Quoted evidence and commands: a time stamp, a `$ ` command,
+            // a `file:line` citation, a Markdown table row of evidence, a
+            // note's quoted parser message, a source path after "—".
+            let quoted = t.starts_with(|c: char| c.is_ascii_digit())
+                || t.starts_with("$ ")
+                || t.starts_with('|')
+                || t.starts_with('`')
+                || t.starts_with("- `")
+                || t.starts_with("참고:")
+                || t.split_whitespace()
+                    .next()
+                    .is_some_and(|w| w.contains(':') && w.contains(['/', '.']));
+            if quoted {
+                continue;
+            }
+            for w in english {
+                // As a word: "read " is not inside "thread ".
+                let word = line.match_indices(w).any(|(i, _)| {
+                    let before = line[..i].chars().next_back();
+                    let after = line[i + w.len()..].chars().next();
+                    let starts = w.starts_with(|c: char| c.is_ascii_alphabetic());
+                    let ends = w.ends_with(|c: char| c.is_ascii_alphabetic());
+                    !(starts && before.is_some_and(|c| c.is_ascii_alphabetic()))
+                        && !(ends && after.is_some_and(|c| c.is_ascii_alphabetic()))
+                });
+                assert!(!word, "English {w:?} in a Korean report:\n{line}");
+            }
+        }
+    }
+}

@@ -745,10 +745,10 @@ struct Mark {
 }
 
 /// The title (hover text) of an event's mark.
-fn mark_title(a: &Analysis, e: &Event) -> String {
+fn mark_title(a: &Analysis, e: &Event, lang: Lang) -> String {
     let mut t = format!(
         "{} UTC\n{} ({}, {})",
-        time_column(e).trim_end(),
+        time_column(e, lang).trim_end(),
         e.signature,
         e.severity,
         e.component
@@ -1093,7 +1093,7 @@ fn picture(o: &mut String, a: &Analysis, out: &Outcome, l: &Labels) {
             r,
             esc(&e.signature),
             lane(&e.component).id(),
-            mark_title(a, e)
+            mark_title(a, e, l.lang)
         );
         if link {
             let _ = write!(o, "</a>");
@@ -1277,7 +1277,7 @@ fn untimed(o: &mut String, a: &Analysis, l: &Labels) {
             "<li data-signature=\"{}\"><span class=\"mono\">{}</span> <span class=\"sev {}\">{}</span> \
              <code>{}</code> — <code>{}:{}</code>{}</li>",
             esc(&e.signature),
-            esc(&time_column(e)),
+            esc(&time_column(e, l.lang)),
             sev_class(e.severity),
             e.severity,
             esc(&e.signature),
@@ -1334,7 +1334,7 @@ fn event_table(o: &mut String, a: &Analysis, l: &Labels) {
             "<tr id=\"ev-{i}\"><td class=\"t\">{}</td><td><span class=\"sev {}\">{}</span></td>\
              <td>{}</td><td class=\"src\"><code>{}</code>{repeats}<div class=\"line\">{}</div></td>\
              <td class=\"src\">{}</td><td class=\"src\"><code>{}:{}</code></td></tr>",
-            esc(&time_column(e)),
+            esc(&time_column(e, l.lang)),
             sev_class(e.severity),
             e.severity,
             esc(&e.component),

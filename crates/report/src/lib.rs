@@ -72,7 +72,7 @@ fn event_text(
     let _ = writeln!(
         o,
         "{} {} {}  {}",
-        time_column(e),
+        time_column(e, opts.lang),
         sev,
         e.signature,
         cut(&fields_text(e), 40)
@@ -218,7 +218,7 @@ impl Painter {
 /// observed, `~` when partly inferred, `≈` when borrowed from a nearby line;
 /// `+12289.195649s boot` when only seconds since an unknown boot are known;
 /// `(no time)` otherwise.
-pub fn time_column(e: &Event) -> String {
+pub fn time_column(e: &Event, lang: Lang) -> String {
     match (e.time.utc, e.time.since_boot) {
         (Some(t), _) => {
             let s = t.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string();
@@ -231,8 +231,11 @@ pub fn time_column(e: &Event) -> String {
             };
             format!("{s}{mark}")
         }
-        (None, Some(b)) => format!("+{b:.6}s after boot"),
-        (None, None) => "(no time)".to_string(),
+        (None, Some(b)) => match lang {
+            Lang::En => format!("+{b:.6}s after boot"),
+            Lang::Ko => format!("부팅 후 +{b:.6}s"),
+        },
+        (None, None) => words::no_time(lang).to_string(),
     }
 }
 
@@ -701,18 +704,21 @@ mod tests {
     fn time_column_says_what_it_knows() {
         let t: Timestamp = "2025-10-13T19:51:02Z".parse().unwrap();
         assert_eq!(
-            time_column(&event(Some(t), None, false)),
+            time_column(&event(Some(t), None, false), Lang::En),
             "2025-10-13 19:51:02.000 "
         );
         assert_eq!(
-            time_column(&event(Some(t), None, true)),
+            time_column(&event(Some(t), None, true), Lang::En),
             "2025-10-13 19:51:02.000~"
         );
         assert_eq!(
-            time_column(&event(None, Some(12289.195649), false)),
+            time_column(&event(None, Some(12289.195649), false), Lang::En),
             "+12289.195649s after boot"
         );
-        assert_eq!(time_column(&event(None, None, false)), "(no time)");
+        assert_eq!(
+            time_column(&event(None, None, false), Lang::En),
+            "(no time)"
+        );
     }
 
     #[test]
