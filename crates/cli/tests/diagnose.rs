@@ -593,8 +593,9 @@ fn korean_reports_have_no_english_words_of_their_own() {
                     let after = line[i + w.len()..].chars().next();
                     let starts = w.starts_with(|c: char| c.is_ascii_alphabetic());
                     let ends = w.ends_with(|c: char| c.is_ascii_alphabetic());
-                    !(starts && before.is_some_and(|c| c.is_ascii_alphabetic()))
-                        && !(ends && after.is_some_and(|c| c.is_ascii_alphabetic()))
+                    let glued_before = starts && before.is_some_and(|c| c.is_ascii_alphabetic());
+                    let glued_after = ends && after.is_some_and(|c| c.is_ascii_alphabetic());
+                    !glued_before && !glued_after
                 });
                 assert!(!word, "English {w:?} in a Korean report:\n{line}");
             }
