@@ -10,14 +10,14 @@ use serde_json::Value;
 
 use crate::Cite;
 
-/// The first bytes of a JSON document (up to 200), `None` if the sample
-/// does not open with `{`.
+/// The first bytes of a JSON document (up to 200, never cutting a
+/// character), `None` if the sample does not open with `{`.
 pub(super) fn json_head(sample: &str) -> Option<&str> {
     let t = sample.trim_start();
     if !t.starts_with('{') {
         return None;
     }
-    Some(&t[..t.len().min(200)])
+    Some(&t[..t.floor_char_boundary(200)])
 }
 
 /// One record of a snapshot document: its section, 1-based line, the
@@ -83,4 +83,16 @@ pub(super) fn ids(st: &crate::HostState) -> Vec<&str> {
 #[cfg(test)]
 pub(super) fn has(c: &crate::Check, name: &str, value: &str) -> bool {
     c.fields.iter().any(|(n, v, _)| n == name && v == value)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Any JSON file is looked at: a character across byte 200 is not cut.
+    #[test]
+    fn the_head_of_a_json_document_keeps_whole_characters() {
+        let doc = format!("{{\"k\":\"{}é\"}}\n", "a".repeat(193));
+        assert!(!doc.is_char_boundary(200));
+        assert_eq!(super::json_head(&doc).map(str::len), Some(199));
+        assert_eq!(crate::recognise("x/data.json", &doc), None);
+    }
 }
