@@ -23,9 +23,7 @@ pub mod book;
 mod cross;
 mod disks;
 pub mod facts;
-mod live;
 mod parsers;
-mod sos;
 mod system;
 mod virt;
 

@@ -12,6 +12,12 @@
 
 use crate::HostState;
 
+mod rootline_block;
+mod rootline_common;
+mod rootline_manifest;
+mod rootline_tasks;
+mod sos_manifest;
+
 /// One command's parser (or one family's, until it is split).
 pub(crate) trait HostParser: Sync {
     /// The kinds it reads, e.g. `multipath -ll` and `multipathd show
@@ -53,18 +59,13 @@ use Kind as K;
 
 /// Every parser, in recognition order.
 pub(crate) static PARSERS: &[&dyn HostParser] = &[
-    // rootline's own bundle: snapshot and manifest.
-    &Family {
-        kinds: &[K::LiveBlock, K::LiveTasks, K::LiveManifest],
-        recognise: crate::live::recognise,
-        parse: crate::live::parse,
-    },
+    // rootline's own bundle: snapshot and manifest. Its manifest before
+    // sos's: it is also a `manifest.json` that sos's test claims by name.
+    &rootline_block::RootlineBlock,
+    &rootline_tasks::RootlineTasks,
+    &rootline_manifest::RootlineManifest,
     // The sosreport itself.
-    &Family {
-        kinds: &[K::SosManifest],
-        recognise: crate::sos::recognise,
-        parse: crate::sos::parse,
-    },
+    &sos_manifest::SosManifest,
     // Disks and health.
     &Family {
         kinds: &[
@@ -185,9 +186,9 @@ pub enum Kind {
     NovaConf,
     QemuConf,
     MultipathConf,
-    // The sosreport itself (module `sos`).
+    // The sosreport itself (parser `sos_manifest`).
     SosManifest,
-    // rootline's own bundle: snapshot and manifest (module `live`).
+    // rootline's own bundle: snapshot and manifest (parsers `rootline_*`).
     LiveBlock,
     LiveTasks,
     LiveManifest,

@@ -1,14 +1,33 @@
-//! The sosreport's own record: `sos_reports/manifest.json` lists every
-//! command sos ran with its return code and run time. Return code 124 is
-//! sos's timeout: on the hosts rootline is for, a `multipath -ll`, `lsblk`
-//! or `virsh list` that does not answer is itself evidence of a stuck
-//! storage stack.
+//! The sosreport's own record, `sos_reports/manifest.json`: every command
+//! sos ran with its return code and run time, as `sos-command` facts.
+//! Return code 124 is sos's timeout, check `command-timed-out`: on the hosts
+//! rootline is for, a `multipath -ll`, `lsblk` or `virsh list` that does not
+//! answer is itself evidence of a stuck storage stack.
 
 use rootline_model::FieldKind;
 use serde_json::Value;
 
-use crate::parsers::Kind;
+use super::{HostParser, Kind};
 use crate::{Check, Cite, HostState};
+
+/// sos's `manifest.json`.
+pub(super) struct SosManifest;
+
+impl HostParser for SosManifest {
+    fn kinds(&self) -> &'static [Kind] {
+        &[Kind::SosManifest]
+    }
+    fn by_content(&self, rel_path: &str, sample: &str) -> Option<Kind> {
+        let named = rel_path.ends_with("sos_reports/manifest.json") || rel_path == "manifest.json";
+        let looks = sample.trim_start().starts_with('{')
+            && sample.contains("\"return_code\"")
+            && (sample.contains("\"sos_version\"") || sample.contains("\"components\""));
+        (named && sample.trim_start().starts_with('{') || looks).then_some(Kind::SosManifest)
+    }
+    fn parse(&self, _kind: Kind, text: &str) -> HostState {
+        parse(text)
+    }
+}
 
 /// Commands that block when a device or the storage stack is stuck.
 const STORAGE_COMMANDS: &[&str] = &[
@@ -42,18 +61,8 @@ const STORAGE_COMMANDS: &[&str] = &[
 /// sos's return code for a command it killed at its timeout.
 const TIMED_OUT: i64 = 124;
 
-pub(crate) fn recognise(rel_path: &str, sample: &str) -> Option<Kind> {
-    let named = rel_path.ends_with("sos_reports/manifest.json") || rel_path == "manifest.json";
-    let looks = sample.trim_start().starts_with('{')
-        && sample.contains("\"return_code\"")
-        && (sample.contains("\"sos_version\"") || sample.contains("\"components\""));
-    (named && sample.trim_start().starts_with('{') || looks).then_some(Kind::SosManifest)
-}
-
-pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
-    if kind != Kind::SosManifest {
-        return None;
-    }
+/// Read a manifest (sos's, or the sos part of rootline's own).
+pub(super) fn parse(text: &str) -> HostState {
     let mut st = HostState::default();
     let root: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -61,7 +70,7 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
             st.notes.push(format!(
                 "manifest.json is not complete JSON ({e}); nothing read"
             ));
-            return Some(st);
+            return st;
         }
     };
     let mut commands = Vec::new();
@@ -117,7 +126,7 @@ pub(crate) fn parse(kind: Kind, text: &str) -> Option<HostState> {
         });
         st.checks.push(c);
     }
-    Some(st)
+    st
 }
 
 /// Every object that looks like a command record (`return_code` plus
@@ -173,51 +182,11 @@ mod tests {
     use super::*;
 
     /// The shape sos 4.x writes (trimmed).
-    const MANIFEST: &str = r#"{
-  "version": "1.0",
-  "components": {
-    "report": {
-      "sos_version": "4.5.6",
-      "plugins": {
-        "multipath": {
-          "name": "multipath",
-          "timeout_hit": true,
-          "commands": [
-            {
-              "command": "multipath -ll",
-              "parameters": ["-ll"],
-              "exec": "multipath -ll",
-              "filepath": "sos_commands/multipath/multipath_-ll",
-              "truncated": false,
-              "return_code": 124,
-              "priority": 10,
-              "start_time": 1760439012.3,
-              "end_time": 1760439312.4,
-              "run_time": 300.1,
-              "tags": ["multipath__v4__ll"]
-            },
-            {
-              "command": "multipathd show config",
-              "exec": "multipathd show config",
-              "filepath": "sos_commands/multipath/multipathd_show_config",
-              "return_code": 0,
-              "run_time": 0.05
-            }
-          ]
-        },
-        "process": {
-          "commands": [
-            { "command": "ps auxwwwm", "exec": "ps auxwwwm", "return_code": 0, "run_time": 0.2 }
-          ]
-        }
-      }
-    }
-  }
-}"#;
+    const MANIFEST: &str = include_str!("../../tests/captures/sos-manifest/manifest.json");
 
     #[test]
     fn a_timed_out_storage_command_is_an_error() {
-        let kind = recognise("sosreport-x/sos_reports/manifest.json", MANIFEST);
+        let kind = SosManifest.by_content("sosreport-x/sos_reports/manifest.json", MANIFEST);
         assert_eq!(kind, Some(Kind::SosManifest));
         let st = crate::parse(Kind::SosManifest, MANIFEST);
         assert_eq!(st.facts.len(), 3);
@@ -232,12 +201,9 @@ mod tests {
 
     #[test]
     fn truncated_or_foreign_json() {
-        let st = parse(Kind::SosManifest, &MANIFEST[..400]).unwrap();
+        let st = parse(&MANIFEST[..400]);
         assert!(st.checks.is_empty());
         assert_eq!(st.notes.len(), 1);
-        assert_eq!(recognise("x/data.json", "{\"a\": 1}"), None);
-        for cut in 0..MANIFEST.len() {
-            let _ = parse(Kind::SosManifest, &MANIFEST[..cut]);
-        }
+        assert_eq!(SosManifest.by_content("x/data.json", "{\"a\": 1}"), None);
     }
 }
