@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use rootline_fix::{Host, Item, Lang, apply, is_root, plan, render_applied, render_plan};
+use rootline_fix::{
+    Host, Item, Lang, apply, confirm_prompt, is_root, plan, render_applied, render_plan,
+};
 
 /// Exit status when the plan has refused targets or an applied step failed.
 pub const EXIT_NOT_CLEAN: u8 = 4;
@@ -102,21 +104,7 @@ pub fn fix(args: FixArgs) -> Result<u8> {
         if !interactive {
             return true;
         }
-        eprint!(
-            "{} {} {}? [y/N] ",
-            if lang == Lang::Ko {
-                "정리:"
-            } else {
-                "Clean up"
-            },
-            match item.target.kind {
-                rootline_fix::TargetKind::Loop => "loop device",
-                rootline_fix::TargetKind::MultipathMap => "multipath map",
-                rootline_fix::TargetKind::UnusedMap => "dm map",
-                rootline_fix::TargetKind::ScsiDevice => "SCSI device",
-            },
-            item.target.name
-        );
+        eprint!("{}", confirm_prompt(item, lang));
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer).is_ok()

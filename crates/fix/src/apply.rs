@@ -4,13 +4,14 @@
 
 use std::io::Write;
 
+use rootline_model::Text;
 use serde::Serialize;
 
 use crate::Error;
-use crate::plan::{Checked, Item, Plan, evaluate, refusal};
+use crate::plan::{Checked, Item, Plan, Safety, evaluate, refusal};
 use crate::probe::{CmdOutput, Executor, Probe};
 
-/// How one item ended.
+/// How one item ended (the reasons in English and Korean).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", content = "detail", rename_all = "kebab-case")]
 pub enum ItemOutcome {
@@ -19,9 +20,9 @@ pub enum ItemOutcome {
     /// The operator said no.
     Declined,
     /// A check failed before a step: nothing more was done.
-    Refused(String),
+    Refused(Text),
     /// A step's command failed: nothing more was done.
-    Failed(String),
+    Failed(Text),
     /// Not attempted because an earlier item stopped the run.
     NotAttempted,
 }
@@ -40,7 +41,8 @@ impl Applied {
     }
 }
 
-/// One line of the audit log (JSON lines, appended).
+/// One line of the audit log (JSON lines, appended). A machine record: its
+/// reasons (`why`, `detail`) are the English texts, whatever `--lang`.
 #[derive(Serialize)]
 struct Audit<'a> {
     time: String,
@@ -50,11 +52,29 @@ struct Audit<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     command: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    checks: Vec<Checked>,
+    checks: Vec<AuditCheck>,
     #[serde(skip_serializing_if = "Option::is_none")]
     result: Option<&'a CmdOutput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+}
+
+/// A check in the audit log: `{"safety": …, "verdict": "pass", "why": "…"}`.
+#[derive(Serialize)]
+struct AuditCheck {
+    safety: Safety,
+    verdict: &'static str,
+    why: String,
+}
+
+impl From<&Checked> for AuditCheck {
+    fn from(c: &Checked) -> AuditCheck {
+        AuditCheck {
+            safety: c.safety.clone(),
+            verdict: c.verdict.name(),
+            why: c.verdict.why().en.clone(),
+        }
+    }
 }
 
 /// Apply `plan`. `confirm` is asked once per item (answer `true` to go on);
@@ -99,7 +119,7 @@ pub fn apply(
             log(
                 audit,
                 Audit {
-                    detail: Some(why.clone()),
+                    detail: Some(why.en.clone()),
                     ..base("refused-when-planned")
                 },
             )?;
@@ -133,8 +153,8 @@ pub fn apply(
                     audit,
                     Audit {
                         command: Some(command),
-                        checks,
-                        detail: Some(why.clone()),
+                        checks: checks.iter().map(AuditCheck::from).collect(),
+                        detail: Some(why.en.clone()),
                         ..base("refused")
                     },
                 )?;
@@ -145,7 +165,7 @@ pub fn apply(
                 audit,
                 Audit {
                     command: Some(command.clone()),
-                    checks,
+                    checks: checks.iter().map(AuditCheck::from).collect(),
                     ..base("run")
                 },
             )?;
@@ -160,15 +180,17 @@ pub fn apply(
                 },
             )?;
             if !ok {
+                // The command's stderr is the system's words: verbatim.
                 let err = result.stderr.trim();
-                outcome = ItemOutcome::Failed(format!(
-                    "`{command}` {}{}",
-                    result.describe(),
-                    if err.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {err}")
-                    }
+                let err = if err.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {err}")
+                };
+                let how = result.describe_text();
+                outcome = ItemOutcome::Failed(Text::new(
+                    format!("`{command}` {}{err}", how.en),
+                    format!("`{command}` 실행에 실패했습니다({}){err}", how.ko),
                 ));
                 break;
             }

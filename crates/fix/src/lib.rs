@@ -11,6 +11,10 @@
 //!   the plan, and a step whose device is gone is refused, not repeated.
 //! - A check that fails or cannot be made (not root, a query that hangs, no
 //!   recorded output) refuses the target with the reason.
+//! - Every reason (a check's verdict, a refusal, a plan note, an outcome) is
+//!   a [`rootline_model::Text`], written in English and Korean where it is
+//!   made; the system's own words (an error, a command's stderr) stay
+//!   verbatim inside it. The audit log records the English.
 //!
 //! The planner reads nothing itself: probes are the live host (sysfs,
 //! procfs, commands with timeouts), a `--root` tree with recorded outputs,
@@ -26,7 +30,7 @@ pub use apply::{Applied, ItemOutcome, apply};
 pub use host::{Host, is_root};
 pub use plan::{Checked, Item, Plan, Safety, Step, Target, TargetKind, Verdict, discover, plan};
 pub use probe::{BlockDev, CmdOutput, CmdStatus, Executor, Mount, Openers, Probe, Task};
-pub use render::{Lang, render_applied, render_plan};
+pub use render::{Lang, confirm_prompt, render_applied, render_plan};
 
 /// What can fail here: a probe that cannot answer (the planner words it
 /// into an unknown verdict and refuses the target), or an audit log that

@@ -7,9 +7,11 @@
 //! checks that must pass right before it runs; a check that fails or
 //! cannot be made refuses the whole target, with the reason.
 
+use rootline_model::Text;
 use serde::Serialize;
 
-use crate::probe::{BlockDev, CmdStatus, Probe};
+use crate::Error;
+use crate::probe::{BlockDev, CmdOutput, CmdStatus, Probe};
 
 /// What kind of stale device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -68,15 +70,15 @@ pub enum Safety {
     NoInflight(String),
 }
 
-/// The outcome of one safety check.
+/// The outcome of one safety check, with its reason in English and Korean.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", content = "why", rename_all = "kebab-case")]
 pub enum Verdict {
-    Pass(String),
-    Fail(String),
+    Pass(Text),
+    Fail(Text),
     /// The check could not be made (not root, command hung, no recorded
     /// output…): treated as a failure.
-    Unknown(String),
+    Unknown(Text),
 }
 
 impl Verdict {
@@ -84,11 +86,61 @@ impl Verdict {
         matches!(self, Verdict::Pass(_))
     }
 
-    pub fn why(&self) -> &str {
+    pub fn why(&self) -> &Text {
         match self {
             Verdict::Pass(w) | Verdict::Fail(w) | Verdict::Unknown(w) => w,
         }
     }
+
+    /// The verdict's name in the audit log and the JSON plan.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Pass(_) => "pass",
+            Verdict::Fail(_) => "fail",
+            Verdict::Unknown(_) => "unknown",
+        }
+    }
+
+    /// A check listed now and made only when its step's turn comes.
+    pub fn is_later(&self) -> bool {
+        matches!(self, Verdict::Unknown(w) if w.en == LATER_EN)
+    }
+}
+
+fn pass(en: impl Into<String>, ko: impl Into<String>) -> Verdict {
+    Verdict::Pass(Text::new(en, ko))
+}
+
+fn fail(en: impl Into<String>, ko: impl Into<String>) -> Verdict {
+    Verdict::Fail(Text::new(en, ko))
+}
+
+fn unknown(en: impl Into<String>, ko: impl Into<String>) -> Verdict {
+    Verdict::Unknown(Text::new(en, ko))
+}
+
+/// A probe that could not answer: its error is data, kept verbatim (in
+/// English as before, in Korean inside a Korean frame).
+fn unreadable(e: &Error) -> Verdict {
+    unknown(e.to_string(), format!("읽을 수 없습니다: {e}"))
+}
+
+/// A device that is gone.
+fn gone(d: &str) -> Text {
+    Text::new(
+        format!("{d} no longer exists"),
+        format!("{d}이(가) 더 이상 없습니다"),
+    )
+}
+
+/// A read-only query that gave no usable answer: `` `multipath -ll` did not
+/// answer in 10 s ``.
+fn no_answer(cmd: &str, out: &CmdOutput) -> Text {
+    let how = out.describe_text();
+    Text::new(
+        format!("`{cmd}` {}", how.en),
+        format!("`{cmd}`의 결과를 얻지 못했습니다({})", how.ko),
+    )
 }
 
 /// A check and its outcome when it was made.
@@ -134,7 +186,7 @@ pub struct Item {
     /// Set when a check failed or could not be made: the reason; the item
     /// is not applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub refused: Option<String>,
+    pub refused: Option<Text>,
 }
 
 /// What `rootline fix` would do.
@@ -142,20 +194,27 @@ pub struct Item {
 pub struct Plan {
     pub items: Vec<Item>,
     /// What could not be looked at, and why (a query that timed out…).
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
 }
 
 /// The verdict of a check that is made only when its step's turn comes.
-pub(crate) const LATER: &str = "checked right before this step runs";
+const LATER_EN: &str = "checked right before this step runs";
+
+fn later() -> Verdict {
+    unknown(LATER_EN, "이 단계를 실행하기 직전에 확인합니다")
+}
 
 /// Find the stale devices of a host.
-pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
+pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<Text>) {
     let mut targets: Vec<Target> = Vec::new();
     let mut notes = Vec::new();
     let devices = match probe.block_devices() {
         Ok(d) => d,
         Err(e) => {
-            notes.push(format!("block devices could not be listed: {e}"));
+            notes.push(Text::new(
+                format!("block devices could not be listed: {e}"),
+                format!("블록 장치 목록을 읽을 수 없습니다: {e}"),
+            ));
             Vec::new()
         }
     };
@@ -244,7 +303,7 @@ pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
                         d.name
                     ),
                     why_ko: format!(
-                        "SCSI 장치 {}가 offline 상태입니다: 보통 볼륨 분리나 LUN 유실 후 남은 장치입니다",
+                        "SCSI 장치 {}이(가) offline 상태입니다: 보통 볼륨 분리나 LUN 유실 후 남은 장치입니다",
                         d.name
                     ),
                 });
@@ -258,25 +317,41 @@ pub fn discover(probe: &dyn Probe) -> (Vec<Target>, Vec<String>) {
 fn host_checks(
     probe: &dyn Probe,
     argv: &[&str],
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Text>,
 ) -> Vec<rootline_hoststate::Check> {
     let out = probe.query(argv);
     let cmd = argv.join(" ");
+    let how = out.describe_text();
     match &out.status {
         CmdStatus::Exited(0) => {}
         CmdStatus::NotFound | CmdStatus::NotRecorded => {
-            notes.push(format!("`{cmd}`: {}; not looked at", out.describe()));
+            notes.push(Text::new(
+                format!("`{cmd}`: {}; not looked at", how.en),
+                format!("`{cmd}`의 결과는 보지 않았습니다({})", how.ko),
+            ));
             return Vec::new();
         }
         _ => {
-            notes.push(format!(
-                "`{cmd}` {}: stale devices it would show are not listed{}",
-                out.describe(),
-                if matches!(out.status, CmdStatus::TimedOut(_)) {
-                    " (a stuck map blocks it: see `rootline analyze`)"
-                } else {
-                    ""
-                }
+            let stuck = matches!(out.status, CmdStatus::TimedOut(_));
+            notes.push(Text::new(
+                format!(
+                    "`{cmd}` {}: stale devices it would show are not listed{}",
+                    how.en,
+                    if stuck {
+                        " (a stuck map blocks it: see `rootline analyze`)"
+                    } else {
+                        ""
+                    }
+                ),
+                format!(
+                    "`{cmd}`의 결과를 얻지 못했습니다({}): 이 명령으로 찾을 stale 장치는 목록에 없습니다{}",
+                    how.ko,
+                    if stuck {
+                        "(멈춘 맵이 명령을 막고 있습니다: `rootline analyze`로 확인하십시오)"
+                    } else {
+                        ""
+                    }
+                ),
             ));
             return Vec::new();
         }
@@ -320,10 +395,10 @@ pub fn plan(probe: &dyn Probe) -> Plan {
         notes,
     };
     if !probe.is_live() {
-        plan.notes.push(
-            "This plan describes another system (--root): it can be read, not applied here."
-                .to_string(),
-        );
+        plan.notes.push(Text::new(
+            "This plan describes another system (--root): it can be read, not applied here.",
+            "이 계획은 다른 시스템(--root)의 것입니다: 읽을 수는 있지만 여기서 적용할 수는 없습니다.",
+        ));
     }
     plan
 }
@@ -351,33 +426,95 @@ fn item_for(target: Target, probe: &dyn Probe) -> Item {
     item
 }
 
-pub(crate) fn refusal(c: &Checked) -> String {
-    let what = match &c.safety {
-        Safety::StillStale(d) => format!("{d} is no longer stale"),
-        Safety::NotMounted(d) => format!("{d} is mounted"),
-        Safety::NoHolders(d) => format!("{d} has holders"),
-        Safety::OpenCountZero(d) => format!("{d} is open"),
-        Safety::NotSwap(d) => format!("{d} is in use as swap"),
-        Safety::NoOpeners(d) => format!("a process has {d} open"),
-        Safety::NotInDomain(d) => format!("a running domain uses {d}"),
-        Safety::NoInflight(d) => format!("{d} has I/O in flight"),
-    };
+/// Why a failed (or unmade) check refuses its target.
+pub(crate) fn refusal(c: &Checked) -> Text {
+    let why = c.verdict.why();
     match &c.verdict {
-        Verdict::Unknown(w) => format!("cannot check that {}: {w}", safety_name(&c.safety)),
-        v => format!("{what}: {}", v.why()),
+        Verdict::Unknown(_) => {
+            let (en, ko) = safety_question(&c.safety);
+            Text::new(
+                format!("cannot check that {en}: {}", why.en),
+                format!("{ko} 확인할 수 없습니다: {}", why.ko),
+            )
+        }
+        _ => {
+            let (en, ko) = violation(&c.safety);
+            Text::new(format!("{en}: {}", why.en), format!("{ko}: {}", why.ko))
+        }
     }
 }
 
-fn safety_name(s: &Safety) -> String {
+/// What a failed check found, as a sentence.
+fn violation(s: &Safety) -> (String, String) {
     match s {
-        Safety::StillStale(d) => format!("{d} is still stale"),
-        Safety::NotMounted(d) => format!("{d} is not mounted"),
-        Safety::NoHolders(d) => format!("nothing is stacked on {d}"),
-        Safety::OpenCountZero(d) => format!("{d}'s open count is 0"),
-        Safety::NotSwap(d) => format!("{d} is not swap"),
-        Safety::NoOpeners(d) => format!("no process has {d} open"),
-        Safety::NotInDomain(d) => format!("no running domain uses {d}"),
-        Safety::NoInflight(d) => format!("{d} has no I/O in flight"),
+        Safety::StillStale(d) => (
+            format!("{d} is no longer stale"),
+            format!("{d}은(는) 더 이상 stale 상태가 아닙니다"),
+        ),
+        Safety::NotMounted(d) => (
+            format!("{d} is mounted"),
+            format!("{d}이(가) 마운트되어 있습니다"),
+        ),
+        Safety::NoHolders(d) => (
+            format!("{d} has holders"),
+            format!("{d}에 holder가 있습니다"),
+        ),
+        Safety::OpenCountZero(d) => (format!("{d} is open"), format!("{d}이(가) 열려 있습니다")),
+        Safety::NotSwap(d) => (
+            format!("{d} is in use as swap"),
+            format!("{d}이(가) swap으로 쓰이고 있습니다"),
+        ),
+        Safety::NoOpeners(d) => (
+            format!("a process has {d} open"),
+            format!("{d}을(를) 연 프로세스가 있습니다"),
+        ),
+        Safety::NotInDomain(d) => (
+            format!("a running domain uses {d}"),
+            format!("실행 중인 도메인이 {d}을(를) 쓰고 있습니다"),
+        ),
+        Safety::NoInflight(d) => (
+            format!("{d} has I/O in flight"),
+            format!("{d}에 처리 중인 I/O가 있습니다"),
+        ),
+    }
+}
+
+/// What a check establishes: in English a clause (`cannot check that …`),
+/// in Korean an indirect question (`… 확인할 수 없습니다`).
+fn safety_question(s: &Safety) -> (String, String) {
+    match s {
+        Safety::StillStale(d) => (
+            format!("{d} is still stale"),
+            format!("{d}이(가) 아직 stale 상태인지"),
+        ),
+        Safety::NotMounted(d) => (
+            format!("{d} is not mounted"),
+            format!("{d}이(가) 마운트되어 있지 않은지"),
+        ),
+        Safety::NoHolders(d) => (
+            format!("nothing is stacked on {d}"),
+            format!("{d} 위에 쌓인 장치가 없는지"),
+        ),
+        Safety::OpenCountZero(d) => (
+            format!("{d}'s open count is 0"),
+            format!("{d}의 open count가 0인지"),
+        ),
+        Safety::NotSwap(d) => (
+            format!("{d} is not swap"),
+            format!("{d}이(가) swap이 아닌지"),
+        ),
+        Safety::NoOpeners(d) => (
+            format!("no process has {d} open"),
+            format!("{d}을(를) 연 프로세스가 없는지"),
+        ),
+        Safety::NotInDomain(d) => (
+            format!("no running domain uses {d}"),
+            format!("{d}을(를) 쓰는 실행 중인 도메인이 없는지"),
+        ),
+        Safety::NoInflight(d) => (
+            format!("{d} has no I/O in flight"),
+            format!("{d}에 처리 중인 I/O가 없는지"),
+        ),
     }
 }
 
@@ -390,7 +527,7 @@ fn step(en: String, ko: String, argv: &[&str], checks: Vec<Safety>) -> Step {
             .into_iter()
             .map(|safety| Checked {
                 safety,
-                verdict: Verdict::Unknown(LATER.to_string()),
+                verdict: later(),
             })
             .collect(),
     }
@@ -489,32 +626,44 @@ pub(crate) fn evaluate(s: &Safety, t: &Target, probe: &dyn Probe) -> Verdict {
         Safety::StillStale(d) => still_stale(d, t, probe),
         Safety::NotMounted(d) => not_mounted(d, t, probe),
         Safety::NoHolders(d) => match probe.block(d) {
-            Ok(Some(b)) if b.holders.is_empty() => Verdict::Pass("no holders".to_string()),
-            Ok(Some(b)) => Verdict::Fail(format!("held by {}", b.holders.join(", "))),
-            Ok(None) => Verdict::Pass(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e.to_string()),
+            Ok(Some(b)) if b.holders.is_empty() => pass("no holders", "holder가 없습니다"),
+            Ok(Some(b)) => {
+                let h = b.holders.join(", ");
+                fail(format!("held by {h}"), format!("{h}이(가) 잡고 있습니다"))
+            }
+            Ok(None) => Verdict::Pass(gone(d)),
+            Err(e) => unreadable(&e),
         },
         Safety::OpenCountZero(map) => open_count_zero(map, probe),
         Safety::NotSwap(d) => match probe.swaps() {
             Ok(sw) => {
                 let names = dev_names(d, t);
                 match sw.iter().find(|s| names.iter().any(|n| *s == n)) {
-                    Some(s) => Verdict::Fail(format!("{s} is an active swap area")),
-                    None => Verdict::Pass("not in /proc/swaps".to_string()),
+                    Some(s) => fail(
+                        format!("{s} is an active swap area"),
+                        format!("{s}이(가) 사용 중인 swap 영역입니다"),
+                    ),
+                    None => pass("not in /proc/swaps", "/proc/swaps에 없습니다"),
                 }
             }
-            Err(e) => Verdict::Unknown(e.to_string()),
+            Err(e) => unreadable(&e),
         },
         Safety::NoOpeners(d) => no_openers(d, probe),
         Safety::NotInDomain(d) => not_in_domain(d, t, probe),
         Safety::NoInflight(d) => match probe.block(d) {
             Ok(Some(b)) => match b.inflight {
-                Some((0, 0)) => Verdict::Pass("0 requests in flight".to_string()),
-                Some((r, w)) => Verdict::Fail(format!("{r} reads and {w} writes in flight")),
-                None => Verdict::Unknown(format!("/sys/block/{d}/inflight unreadable")),
+                Some((0, 0)) => pass("0 requests in flight", "처리 중인 요청이 없습니다"),
+                Some((r, w)) => fail(
+                    format!("{r} reads and {w} writes in flight"),
+                    format!("읽기 {r}개와 쓰기 {w}개가 처리 중입니다"),
+                ),
+                None => unknown(
+                    format!("/sys/block/{d}/inflight unreadable"),
+                    format!("/sys/block/{d}/inflight을(를) 읽을 수 없습니다"),
+                ),
             },
-            Ok(None) => Verdict::Pass(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e.to_string()),
+            Ok(None) => Verdict::Pass(gone(d)),
+            Err(e) => unreadable(&e),
         },
     }
 }
@@ -538,34 +687,46 @@ fn dev_names(d: &str, t: &Target) -> Vec<String> {
 fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
     match t.kind {
         TargetKind::Loop => match probe.block(d) {
-            Ok(Some(b)) if b.backing_deleted => Verdict::Pass(format!(
-                "backing file {} (deleted)",
-                b.backing_file.unwrap_or_default()
-            )),
-            Ok(Some(b)) if b.backing_file.is_none() => {
-                Verdict::Fail("already detached".to_string())
+            Ok(Some(b)) if b.backing_deleted => {
+                let f = b.backing_file.unwrap_or_default();
+                pass(
+                    format!("backing file {f} (deleted)"),
+                    format!("백킹 파일 {f}은(는) 삭제되었습니다"),
+                )
             }
-            Ok(Some(b)) => Verdict::Fail(format!(
-                "backing file {} exists again",
-                b.backing_file.unwrap_or_default()
-            )),
-            Ok(None) => Verdict::Fail(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e.to_string()),
+            Ok(Some(b)) if b.backing_file.is_none() => {
+                fail("already detached", "이미 분리되었습니다")
+            }
+            Ok(Some(b)) => {
+                let f = b.backing_file.unwrap_or_default();
+                fail(
+                    format!("backing file {f} exists again"),
+                    format!("백킹 파일 {f}이(가) 다시 있습니다"),
+                )
+            }
+            Ok(None) => Verdict::Fail(gone(d)),
+            Err(e) => unreadable(&e),
         },
         TargetKind::MultipathMap | TargetKind::UnusedMap if d == t.name => {
             let out = probe.query(&["multipath", "-ll"]);
             if !out.ok() {
-                return Verdict::Unknown(format!("`multipath -ll` {}", out.describe()));
+                return Verdict::Unknown(no_answer("multipath -ll", &out));
             }
             let listed = out
                 .stdout
                 .lines()
                 .any(|l| l.split_whitespace().next() == Some(d));
             if !listed {
-                return Verdict::Fail(format!("{d} is no longer a multipath map"));
+                return fail(
+                    format!("{d} is no longer a multipath map"),
+                    format!("{d}은(는) 더 이상 multipath 맵이 아닙니다"),
+                );
             }
             if t.kind == TargetKind::UnusedMap {
-                return Verdict::Pass(format!("{d} is still listed"));
+                return pass(
+                    format!("{d} is still listed"),
+                    format!("{d}이(가) 아직 목록에 있습니다"),
+                );
             }
             let kind = rootline_hoststate::Kind::MultipathLl;
             let dead = rootline_hoststate::parse(kind, &out.stdout)
@@ -576,22 +737,38 @@ fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
                         && field(c, "map").as_deref() == Some(d)
                 });
             if dead {
-                Verdict::Pass(format!("{d} still has no active path"))
+                pass(
+                    format!("{d} still has no active path"),
+                    format!("{d}에 아직 활성 경로가 없습니다"),
+                )
             } else {
-                Verdict::Fail(format!("{d} has an active path again"))
+                fail(
+                    format!("{d} has an active path again"),
+                    format!("{d}에 다시 활성 경로가 있습니다"),
+                )
             }
         }
         _ => match probe.block(d) {
             Ok(Some(b)) => match b.scsi_state.as_deref() {
-                Some("offline" | "transport-offline") => Verdict::Pass(format!("{d} is offline")),
-                _ if t.kind == TargetKind::MultipathMap && b.holders.is_empty() => {
-                    Verdict::Pass(format!("{d} was a path of {} and is in no map now", t.name))
-                }
-                Some(s) => Verdict::Fail(format!("{d} is {s}")),
-                None => Verdict::Unknown(format!("/sys/block/{d}/device/state unreadable")),
+                Some("offline" | "transport-offline") => pass(
+                    format!("{d} is offline"),
+                    format!("{d}은(는) offline 상태입니다"),
+                ),
+                _ if t.kind == TargetKind::MultipathMap && b.holders.is_empty() => pass(
+                    format!("{d} was a path of {} and is in no map now", t.name),
+                    format!(
+                        "{d}은(는) {}의 경로였고 지금은 어느 맵에도 속하지 않습니다",
+                        t.name
+                    ),
+                ),
+                Some(s) => fail(format!("{d} is {s}"), format!("{d}은(는) {s} 상태입니다")),
+                None => unknown(
+                    format!("/sys/block/{d}/device/state unreadable"),
+                    format!("/sys/block/{d}/device/state을(를) 읽을 수 없습니다"),
+                ),
             },
-            Ok(None) => Verdict::Fail(format!("{d} no longer exists")),
-            Err(e) => Verdict::Unknown(e.to_string()),
+            Ok(None) => Verdict::Fail(gone(d)),
+            Err(e) => unreadable(&e),
         },
     }
 }
@@ -599,7 +776,7 @@ fn still_stale(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
 fn not_mounted(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
     let mounts = match probe.mounts() {
         Ok(m) => m,
-        Err(e) => return Verdict::Unknown(e.to_string()),
+        Err(e) => return unreadable(&e),
     };
     let names = dev_names(d, t);
     let devnum = probe.block(d).ok().flatten().and_then(|b| b.devnum);
@@ -610,8 +787,11 @@ fn not_mounted(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
             || names.iter().any(|n| is_partition_of(&m.source, n))
     });
     match hit {
-        Some(m) => Verdict::Fail(format!("{} is mounted on {}", m.source, m.target)),
-        None => Verdict::Pass("not in the mount table".to_string()),
+        Some(m) => fail(
+            format!("{} is mounted on {}", m.source, m.target),
+            format!("{}이(가) {}에 마운트되어 있습니다", m.source, m.target),
+        ),
+        None => pass("not in the mount table", "마운트 테이블에 없습니다"),
     }
 }
 
@@ -633,7 +813,7 @@ fn is_partition_of(source: &str, dev: &str) -> bool {
 fn open_count_zero(map: &str, probe: &dyn Probe) -> Verdict {
     let out = probe.query(&["dmsetup", "info", "-c", "--noheadings", "-o", "name,open"]);
     if !out.ok() {
-        return Verdict::Unknown(format!("`dmsetup info -c` {}", out.describe()));
+        return Verdict::Unknown(no_answer("dmsetup info -c", &out));
     }
     // `name:open` rows (dmsetup's default separator), or the full default
     // table of a recorded `dmsetup info -c` (Name Maj Min Stat Open …).
@@ -656,29 +836,39 @@ fn open_count_zero(map: &str, probe: &dyn Probe) -> Verdict {
             .and_then(|h| h.iter().position(|c| *c == "Open"))
             .unwrap_or(1);
         return match cols.get(idx).and_then(|v| v.parse::<u64>().ok()) {
-            Some(0) => Verdict::Pass("open count 0".to_string()),
-            Some(n) => Verdict::Fail(format!("open count {n}")),
-            None => Verdict::Unknown(format!("no open count for {map} in `dmsetup info -c`")),
+            Some(0) => pass("open count 0", "open count가 0입니다"),
+            Some(n) => fail(format!("open count {n}"), format!("open count가 {n}입니다")),
+            None => unknown(
+                format!("no open count for {map} in `dmsetup info -c`"),
+                format!("`dmsetup info -c`에 {map}의 open count가 없습니다"),
+            ),
         };
     }
-    Verdict::Pass(format!("{map} is not a dm device any more"))
+    pass(
+        format!("{map} is not a dm device any more"),
+        format!("{map}은(는) 더 이상 dm 장치가 아닙니다"),
+    )
 }
 
 fn no_openers(d: &str, probe: &dyn Probe) -> Verdict {
     let openers = match probe.openers(d) {
         Ok(o) => o,
-        Err(e) => return Verdict::Unknown(e.to_string()),
+        Err(e) => return unreadable(&e),
     };
     if let Some((pid, comm)) = openers.users.first() {
-        return Verdict::Fail(format!("{comm} (pid {pid}) has it open"));
+        return fail(
+            format!("{comm} (pid {pid}) has it open"),
+            format!("{comm}(pid {pid})이(가) 열고 있습니다"),
+        );
     }
-    if openers.unreadable > 0 {
-        Verdict::Unknown(format!(
-            "the open files of {} processes could not be read (run as root)",
-            openers.unreadable
-        ))
+    let n = openers.unreadable;
+    if n > 0 {
+        unknown(
+            format!("the open files of {n} processes could not be read (run as root)"),
+            format!("프로세스 {n}개의 열린 파일을 읽을 수 없습니다(root로 실행하십시오)"),
+        )
     } else {
-        Verdict::Pass("no process has it open".to_string())
+        pass("no process has it open", "열고 있는 프로세스가 없습니다")
     }
 }
 
@@ -702,25 +892,29 @@ fn not_in_domain(d: &str, t: &Target, probe: &dyn Probe) -> Verdict {
         Ok(tasks) => {
             for task in tasks.iter().filter(|t| t.comm.starts_with("qemu")) {
                 if task.cmdline.iter().any(|a| mentions(a)) {
-                    return Verdict::Fail(format!(
-                        "qemu process {} uses it on its command line",
-                        task.pid
-                    ));
+                    return fail(
+                        format!("qemu process {} uses it on its command line", task.pid),
+                        format!("qemu 프로세스 {}이(가) 명령줄에서 쓰고 있습니다", task.pid),
+                    );
                 }
             }
         }
-        Err(e) => return Verdict::Unknown(e.to_string()),
+        Err(e) => return unreadable(&e),
     }
     match probe.running_domains() {
         Ok(domains) => {
             if let Some((name, _)) = domains.iter().find(|(_, xml)| mentions(xml)) {
-                return Verdict::Fail(format!("domain {name} has it as a disk"));
+                return fail(
+                    format!("domain {name} has it as a disk"),
+                    format!("도메인 {name}이(가) 디스크로 쓰고 있습니다"),
+                );
             }
-            Verdict::Pass(format!(
-                "not named by {} running domains nor any qemu command line",
-                domains.len()
-            ))
+            let n = domains.len();
+            pass(
+                format!("not named by {n} running domains nor any qemu command line"),
+                format!("실행 중인 도메인 {n}개와 qemu 명령줄 어디에도 없습니다"),
+            )
         }
-        Err(e) => Verdict::Unknown(e.to_string()),
+        Err(e) => unreadable(&e),
     }
 }

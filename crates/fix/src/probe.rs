@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use rootline_model::Text;
 use serde::Serialize;
 
 use crate::Error;
@@ -113,15 +114,32 @@ impl CmdOutput {
         }
     }
 
-    /// In words, for plans and the audit log: `exit 0`, `did not answer in 10 s`.
+    /// In words: `exit 0`, `did not answer in 10 s`.
     pub fn describe(&self) -> String {
+        self.describe_text().en
+    }
+
+    /// In words, in English and Korean, for plans and outcomes: `exit 0`,
+    /// `did not answer in 10 s`; in Korean a short phrase (`10초 동안 응답
+    /// 없음`) that sentences put in parentheses. The reason a command could
+    /// not run is the system's, kept verbatim.
+    pub fn describe_text(&self) -> Text {
         match &self.status {
-            CmdStatus::Exited(c) => format!("exit {c}"),
-            CmdStatus::Signalled(s) => format!("killed by signal {s}"),
-            CmdStatus::TimedOut(s) => format!("did not answer in {s} s"),
-            CmdStatus::NotFound => "not installed".to_string(),
-            CmdStatus::Failed(e) => format!("could not run: {e}"),
-            CmdStatus::NotRecorded => "no recorded output".to_string(),
+            CmdStatus::Exited(c) => Text::new(format!("exit {c}"), format!("종료 코드 {c}")),
+            CmdStatus::Signalled(s) => Text::new(
+                format!("killed by signal {s}"),
+                format!("시그널 {s}에 의해 종료됨"),
+            ),
+            CmdStatus::TimedOut(s) => Text::new(
+                format!("did not answer in {s} s"),
+                format!("{s}초 동안 응답 없음"),
+            ),
+            CmdStatus::NotFound => Text::new("not installed", "설치되어 있지 않음"),
+            CmdStatus::Failed(e) => Text::new(
+                format!("could not run: {e}"),
+                format!("실행할 수 없음: {e}"),
+            ),
+            CmdStatus::NotRecorded => Text::new("no recorded output", "기록된 출력 없음"),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::apply::{Applied, ItemOutcome};
-use crate::plan::{Plan, TargetKind, Verdict};
+use crate::plan::{Item, Plan, TargetKind, Verdict};
 
 pub use rootline_model::Lang;
 
@@ -77,7 +77,12 @@ pub fn render_plan(plan: &Plan, lang: Lang, host: &str, dry_run: bool) -> String
         let _ = writeln!(s, "   {}", if ko { &t.why_ko } else { &t.why_en });
         match &item.refused {
             Some(why) => {
-                let _ = writeln!(s, "   {} {why}", if ko { "거부됨:" } else { "REFUSED:" });
+                let _ = writeln!(
+                    s,
+                    "   {} {}",
+                    lang.pick("REFUSED:", "거부됨:"),
+                    why.get(lang)
+                );
             }
             None => {
                 let _ = writeln!(
@@ -100,12 +105,7 @@ pub fn render_plan(plan: &Plan, lang: Lang, host: &str, dry_run: bool) -> String
                 if ko { &step.ko } else { &step.en }
             );
             let _ = writeln!(s, "       $ {}", step.command_line());
-            if j > 0
-                && step
-                    .checks
-                    .iter()
-                    .all(|c| c.verdict.why() == crate::plan::LATER)
-            {
+            if j > 0 && step.checks.iter().all(|c| c.verdict.is_later()) {
                 let names: Vec<String> = step
                     .checks
                     .iter()
@@ -133,7 +133,7 @@ pub fn render_plan(plan: &Plan, lang: Lang, host: &str, dry_run: bool) -> String
                     s,
                     "       [{mark}] {}: {}",
                     check_label(&c.safety, lang),
-                    c.verdict.why()
+                    c.verdict.why().get(lang)
                 );
             }
         }
@@ -141,7 +141,7 @@ pub fn render_plan(plan: &Plan, lang: Lang, host: &str, dry_run: bool) -> String
     if !plan.notes.is_empty() {
         let _ = writeln!(s);
         for n in &plan.notes {
-            let _ = writeln!(s, "{} {n}", if ko { "참고:" } else { "note:" });
+            let _ = writeln!(s, "{} {}", lang.pick("note:", "참고:"), n.get(lang));
         }
     }
     s
@@ -158,11 +158,11 @@ fn check_label(s: &crate::plan::Safety, lang: Lang) -> String {
         NotSwap(d) => (format!("{d} not swap"), format!("{d} swap 아님")),
         NoOpeners(d) => (
             format!("no process has {d} open"),
-            format!("{d}를 연 프로세스 없음"),
+            format!("{d}을(를) 연 프로세스 없음"),
         ),
         NotInDomain(d) => (
             format!("no running domain uses {d}"),
-            format!("{d}를 쓰는 도메인 없음"),
+            format!("{d}을(를) 쓰는 도메인 없음"),
         ),
         NoInflight(d) => (
             format!("{d} has no I/O in flight"),
@@ -170,6 +170,27 @@ fn check_label(s: &crate::plan::Safety, lang: Lang) -> String {
         ),
     };
     if lang == Lang::Ko { ko } else { en }
+}
+
+/// The question `--apply` asks before each item (without `--yes`).
+pub fn confirm_prompt(item: &Item, lang: Lang) -> String {
+    let t = &item.target;
+    match lang {
+        Lang::En => {
+            let kind = match t.kind {
+                TargetKind::Loop => "loop device",
+                TargetKind::MultipathMap => "multipath map",
+                TargetKind::UnusedMap => "dm map",
+                TargetKind::ScsiDevice => "SCSI device",
+            };
+            format!("Clean up {kind} {}? [y/N] ", t.name)
+        }
+        Lang::Ko => format!(
+            "{} {}을(를) 정리합니까? [y/N] ",
+            kind_name(t.kind, lang),
+            t.name
+        ),
+    }
 }
 
 /// What `--apply` did.
@@ -182,10 +203,12 @@ pub fn render_applied(applied: &Applied, lang: Lang, audit_log: &str) -> String 
             (ItemOutcome::Done, true) => format!("{name}: 완료"),
             (ItemOutcome::Declined, false) => format!("{name}: skipped (not confirmed)"),
             (ItemOutcome::Declined, true) => format!("{name}: 건너뜀 (확인 안 함)"),
-            (ItemOutcome::Refused(w), false) => format!("{name}: refused — {w}"),
-            (ItemOutcome::Refused(w), true) => format!("{name}: 거부됨 — {w}"),
-            (ItemOutcome::Failed(w), false) => format!("{name}: FAILED — {w}; stopped here"),
-            (ItemOutcome::Failed(w), true) => format!("{name}: 실패 — {w}; 여기서 중단"),
+            (ItemOutcome::Refused(w), false) => format!("{name}: refused — {}", w.en),
+            (ItemOutcome::Refused(w), true) => format!("{name}: 거부됨 — {}", w.ko),
+            (ItemOutcome::Failed(w), false) => {
+                format!("{name}: FAILED — {}; stopped here", w.en)
+            }
+            (ItemOutcome::Failed(w), true) => format!("{name}: 실패 — {}; 여기서 중단", w.ko),
             (ItemOutcome::NotAttempted, false) => {
                 format!("{name}: not attempted (stopped earlier)")
             }

@@ -44,6 +44,10 @@ struct State {
     /// Commands that fail when executed.
     failing: Vec<String>,
     executed: Vec<String>,
+    /// Listing the block devices fails with this reason.
+    unlisted: Option<String>,
+    /// A description of another system (`--root`), not this machine.
+    not_live: bool,
 }
 
 struct Sim(RefCell<State>);
@@ -176,7 +180,14 @@ impl Sim {
 
 impl Probe for Sim {
     fn block_devices(&self) -> Result<Vec<BlockDev>, Error> {
-        Ok(self.0.borrow().devices.clone())
+        let st = self.0.borrow();
+        if let Some(reason) = &st.unlisted {
+            return Err(Error::Unreadable {
+                path: "sys/block".into(),
+                reason: reason.clone(),
+            });
+        }
+        Ok(st.devices.clone())
     }
     fn block(&self, name: &str) -> Result<Option<BlockDev>, Error> {
         Ok(self
@@ -235,7 +246,7 @@ impl Probe for Sim {
             .unwrap_or_else(|| CmdOutput::failed(CmdStatus::NotRecorded))
     }
     fn is_live(&self) -> bool {
-        true
+        !self.0.borrow().not_live
     }
 }
 
@@ -343,7 +354,11 @@ fn seed000_map_held_by_the_guests_lv_is_refused() {
             "sh -c 'echo 1 > /sys/block/sdd/device/delete'",
         ]
     );
-    let why = item.refused.as_deref().expect("refused");
+    let why = item
+        .refused
+        .as_ref()
+        .map(|t| t.en.as_str())
+        .expect("refused");
     assert!(
         why.contains("dm-3 has holders") && why.contains("dm-4"),
         "{why}"
@@ -422,7 +437,11 @@ fn a_running_domain_using_the_map_refuses_it() {
         "<disk type='block' device='disk'><source dev='/dev/disk/by-id/dm-uuid-mpath-3624a93701c0d6b3e4f5a2b1c00012a4c'/><target dev='vdb' bus='virtio'/></disk>".into(),
     ));
     let plan = plan(&sim);
-    let why = plan.items[0].refused.as_deref().unwrap();
+    let why = plan.items[0]
+        .refused
+        .as_ref()
+        .map(|t| t.en.as_str())
+        .unwrap();
     assert!(why.contains("domain instance-000004d2"), "{why}");
 }
 
@@ -447,7 +466,7 @@ fn a_qemu_command_line_naming_the_device_refuses_it() {
         .iter()
         .find(|i| i.target.name == "loop3")
         .unwrap();
-    let why = item.refused.as_deref().unwrap();
+    let why = item.refused.as_ref().map(|t| t.en.as_str()).unwrap();
     assert!(why.contains("qemu process 4242"), "{why}");
 }
 
@@ -468,7 +487,11 @@ fn loop_with_a_deleted_backing_file_is_detached_and_a_mounted_one_refused() {
     assert_eq!(names(&plan), vec!["loop3", "loop30", "mpathc"]);
     assert_eq!(plan.items[0].refused, None);
     assert_eq!(commands(&plan.items[0]), vec!["losetup -d /dev/loop3"]);
-    let why = plan.items[1].refused.as_deref().unwrap();
+    let why = plan.items[1]
+        .refused
+        .as_ref()
+        .map(|t| t.en.as_str())
+        .unwrap();
     assert_eq!(
         why,
         "loop30 is mounted: /dev/loop30 is mounted on /mnt/scratch"
@@ -507,9 +530,12 @@ fn a_change_between_plan_and_apply_is_caught_before_the_step() {
     ));
     let mut audit = Vec::new();
     let applied = apply(&plan, &sim, &sim, &mut audit, &mut yes).unwrap();
-    assert_eq!(
-        applied.items[0].1,
-        ItemOutcome::Refused("a process has loop3 open: dd (pid 977) has it open".into())
+    assert!(
+        matches!(
+            &applied.items[0].1,
+            ItemOutcome::Refused(w) if w.en == "a process has loop3 open: dd (pid 977) has it open"
+        ),
+        "{applied:?}"
     );
     assert!(sim.executed().is_empty());
     let log = String::from_utf8(audit).unwrap();
@@ -529,7 +555,7 @@ fn a_failing_step_stops_the_run() {
     let plan = plan(&sim);
     let applied = apply(&plan, &sim, &sim, &mut Vec::new(), &mut yes).unwrap();
     assert!(
-        matches!(&applied.items[0].1, ItemOutcome::Failed(w) if w.contains("exit 1: device busy")),
+        matches!(&applied.items[0].1, ItemOutcome::Failed(w) if w.en.contains("exit 1: device busy")),
         "{applied:?}"
     );
     assert_eq!(applied.items[1].1, ItemOutcome::NotAttempted);
@@ -556,7 +582,11 @@ fn a_hanging_query_makes_the_check_unknown_and_refuses() {
         CmdOutput::failed(CmdStatus::TimedOut(10)),
     );
     let plan = plan(&sim);
-    let why = plan.items[0].refused.as_deref().unwrap();
+    let why = plan.items[0]
+        .refused
+        .as_ref()
+        .map(|t| t.en.as_str())
+        .unwrap();
     assert_eq!(
         why,
         "cannot check that mpathc's open count is 0: `dmsetup info -c` did not answer in 10 s"
@@ -574,7 +604,7 @@ fn discovery_notes_a_multipath_that_does_not_answer() {
     assert!(
         plan.notes
             .iter()
-            .any(|n| n.contains("`multipath -ll` did not answer in 10 s")),
+            .any(|n| n.en.contains("`multipath -ll` did not answer in 10 s")),
         "{:?}",
         plan.notes
     );
@@ -588,4 +618,232 @@ fn korean_plan() {
     assert!(text.contains("루프 장치 loop3"), "{text}");
     assert!(text.contains("거부됨:"), "{text}");
     assert!(text.contains("$ losetup -d /dev/loop3"), "{text}");
+}
+
+fn hangul(s: &str) -> bool {
+    s.chars().any(|c| ('가'..='힣').contains(&c))
+}
+
+/// Every reason of a plan: verdicts, refusals, notes.
+fn reasons(plan: &Plan) -> Vec<&rootline_model::Text> {
+    let mut out: Vec<&rootline_model::Text> = plan.notes.iter().collect();
+    for item in &plan.items {
+        out.extend(&item.refused);
+        for step in &item.steps {
+            out.extend(step.checks.iter().map(|c| c.verdict.why()));
+        }
+    }
+    out
+}
+
+/// Issue 10: with `--lang ko` the plan's reasons, notes and the outcome of
+/// `--apply` are Korean sentences; only the system's own words (an error,
+/// a command's stderr) stay as they are, inside a Korean frame. The audit
+/// log keeps its English reasons.
+#[test]
+fn korean_plan_and_outcome_say_every_reason_in_korean() {
+    let mut plans = Vec::new();
+    // Checks that pass (mpathc once its LV is gone, loop3) and a mounted
+    // loop device refused.
+    let sim = Sim::seed000()
+        .with_loop("loop3", "/var/tmp/a.img", true)
+        .with_loop("loop30", "/var/tmp/b.img", true);
+    sim.deactivate_lv();
+    sim.0.borrow_mut().mounts.push(Mount {
+        source: "/dev/loop30".into(),
+        target: "/mnt/scratch".into(),
+        fstype: "ext4".into(),
+        devnum: Some("7:30".into()),
+    });
+    plans.push(plan(&sim));
+    // Seed 000: the map held by the guest's LV, open count 1.
+    plans.push(plan(&Sim::seed000()));
+    // A check that cannot be made: dmsetup hangs.
+    let sim = Sim::seed000();
+    sim.deactivate_lv();
+    sim.0.borrow_mut().outputs.insert(
+        "dmsetup info -c --noheadings -o name,open".into(),
+        CmdOutput::failed(CmdStatus::TimedOut(10)),
+    );
+    plans.push(plan(&sim));
+    // Notes: sysfs unreadable, multipath hung, dmsetup not recorded, a
+    // description of another system.
+    let sim = Sim::seed000();
+    {
+        let mut st = sim.0.borrow_mut();
+        st.unlisted = Some("Permission denied (os error 13)".into());
+        st.outputs.insert(
+            "multipath -ll".into(),
+            CmdOutput::failed(CmdStatus::TimedOut(10)),
+        );
+        st.outputs.remove("dmsetup info -c");
+        st.not_live = true;
+    }
+    plans.push(plan(&sim));
+
+    // Applied: refused when planned, a failing command, the rest not
+    // attempted; then done, and refused right before the step.
+    let sim = Sim::seed000()
+        .with_loop("loop3", "/var/tmp/a.img", true)
+        .with_loop("loop5", "/var/tmp/b.img", true)
+        .with_loop("loop6", "/var/tmp/c.img", true);
+    sim.0.borrow_mut().tasks.push((
+        Task {
+            pid: 977,
+            comm: "dd".into(),
+            cmdline: vec![],
+        },
+        vec!["/dev/loop3".into()],
+    ));
+    sim.0
+        .borrow_mut()
+        .failing
+        .push("losetup -d /dev/loop5".into());
+    let p1 = plan(&sim);
+    let mut audit = Vec::new();
+    let applied1 = apply(&p1, &sim, &sim, &mut audit, &mut yes).unwrap();
+    let sim = Sim::seed000()
+        .with_loop("loop3", "/var/tmp/a.img", true)
+        .with_loop("loop5", "/var/tmp/b.img", true);
+    let p2 = plan(&sim);
+    sim.0.borrow_mut().tasks.push((
+        Task {
+            pid: 978,
+            comm: "dd".into(),
+            cmdline: vec![],
+        },
+        vec!["/dev/loop5".into()],
+    ));
+    let applied2 = apply(&p2, &sim, &sim, &mut audit, &mut yes).unwrap();
+    let outcomes: Vec<&ItemOutcome> = applied1
+        .items
+        .iter()
+        .chain(&applied2.items)
+        .map(|(_, o)| o)
+        .collect();
+    for kind in ["done", "refused", "failed", "not-attempted"] {
+        assert!(
+            outcomes
+                .iter()
+                .any(|o| serde_json::to_value(o).unwrap()["outcome"] == kind),
+            "no {kind} outcome: {outcomes:?}"
+        );
+    }
+
+    let mut ko = String::new();
+    let mut en = String::new();
+    for p in plans.iter().chain([&p1, &p2]) {
+        ko += &render_plan(p, Lang::Ko, "cmp03", true);
+        en += &render_plan(p, Lang::En, "cmp03", true);
+    }
+    for a in [&applied1, &applied2] {
+        ko += &render_applied(a, Lang::Ko, "/var/log/rootline/fix-audit.jsonl");
+        en += &render_applied(a, Lang::En, "/var/log/rootline/fix-audit.jsonl");
+    }
+
+    // Every reason exists in both languages, and the Korean is Korean.
+    for t in plans.iter().chain([&p1, &p2]).flat_map(reasons) {
+        assert!(!t.en.is_empty() && !hangul(&t.en), "{t:?}");
+        assert!(hangul(&t.ko), "{t:?}");
+    }
+    for o in &outcomes {
+        if let ItemOutcome::Refused(t) | ItemOutcome::Failed(t) = o {
+            assert!(!hangul(&t.en) && hangul(&t.ko), "{t:?}");
+        }
+    }
+
+    // No sentence of the English vocabulary in the Korean output. ("open
+    // count", "holder", "stale" are the terms Korean text keeps, as the
+    // catalog and the check labels do; the English sentences are gone.)
+    for english in [
+        "held by",
+        "no holders",
+        "has holders",
+        // The verdicts after a label: "[ok  ] mpathc open count 0: open count 0".
+        ": open count 0\n",
+        ": open count 1\n",
+        "not in the mount table",
+        "is mounted",
+        "cannot check",
+        "could not be listed",
+        "did not answer",
+        "not looked at",
+        "no process has it open",
+        "has it open",
+        "running domains",
+        "in flight",
+        "still stale",
+        "describes another system",
+        "refused",
+        "REFUSED",
+        "FAILED",
+        "stopped",
+        "not attempted",
+        "exit 1",
+        "done",
+        "note:",
+    ] {
+        assert!(!ko.contains(english), "{english:?} in:\n{ko}");
+        assert!(
+            en.contains(english),
+            "{english:?} not in the English:\n{en}"
+        );
+    }
+    // Every line is Korean but a command to type.
+    for line in ko.lines() {
+        let l = line.trim();
+        assert!(
+            l.is_empty() || l.starts_with("$ ") || hangul(l),
+            "not Korean: {line:?}\n{ko}"
+        );
+    }
+    for korean in [
+        "holder가 없습니다",
+        "dm-4이(가) 잡고 있습니다",
+        "dm-3에 holder가 있습니다: dm-4이(가) 잡고 있습니다",
+        "open count가 0입니다",
+        "open count가 1입니다",
+        "마운트 테이블에 없습니다",
+        "loop30이(가) 마운트되어 있습니다: /dev/loop30이(가) /mnt/scratch에 마운트되어 있습니다",
+        "mpathc의 open count가 0인지 확인할 수 없습니다: `dmsetup info -c`의 결과를 얻지 못했습니다(10초 동안 응답 없음)",
+        // The system's error verbatim inside the Korean frame.
+        "참고: 블록 장치 목록을 읽을 수 없습니다: sys/block: Permission denied (os error 13)",
+        "`multipath -ll`의 결과를 얻지 못했습니다(10초 동안 응답 없음)",
+        "`dmsetup info -c`의 결과는 보지 않았습니다(기록된 출력 없음)",
+        "다른 시스템(--root)의 것입니다",
+        "loop3: 거부됨 — loop3을(를) 연 프로세스가 있습니다: dd(pid 977)이(가) 열고 있습니다",
+        // The command's stderr verbatim.
+        "loop5: 실패 — `losetup -d /dev/loop5` 실행에 실패했습니다(종료 코드 1): device busy; 여기서 중단",
+        "loop6: 시도 안 함",
+        "loop3: 완료",
+        "loop5: 거부됨 — loop5을(를) 연 프로세스가 있습니다: dd(pid 978)이(가) 열고 있습니다",
+    ] {
+        assert!(ko.contains(korean), "{korean:?} not in:\n{ko}");
+    }
+
+    // The audit log is a machine record: its reasons stay English strings.
+    let log = String::from_utf8(audit).unwrap();
+    assert!(!hangul(&log), "{log}");
+    let mut whys = 0;
+    for line in log.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(d) = v.get("detail") {
+            assert!(d.is_string(), "{line}");
+        }
+        for c in v["checks"].as_array().into_iter().flatten() {
+            assert!(c["why"].is_string() && c["verdict"].is_string(), "{line}");
+            whys += 1;
+        }
+    }
+    assert!(whys > 0, "{log}");
+    assert!(
+        log.contains(
+            r#""event":"refused-when-planned","detail":"a process has loop3 open: dd (pid 977) has it open""#
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#"{"check":"no-openers","device":"loop5"},"verdict":"fail","why":"dd (pid 978) has it open"}"#),
+        "{log}"
+    );
 }
