@@ -239,7 +239,7 @@ pub(super) fn volume_modes(fs: &Files<'_>, out: &mut Crossed) {
     }
     for (fi, f) in &bad {
         push_cite(&mut c, fs.cite_fact(*fi, f));
-        if let Some(u) = crate::virt::find_uuid(s(&f["name"])) {
+        if let Some(u) = crate::parsers::virt_common::find_uuid(s(&f["name"])) {
             c.add_field("volume", u, FieldKind::Uuid);
         }
         c.add_field("path", s(&f["path"]), FieldKind::Path);

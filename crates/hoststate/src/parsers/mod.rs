@@ -12,11 +12,19 @@
 
 use crate::HostState;
 
+mod config;
+mod domain_xml;
+mod ls_listing;
+mod openstack;
+mod ps;
+mod qemu_img;
 mod rootline_block;
 mod rootline_common;
 mod rootline_manifest;
 mod rootline_tasks;
 mod sos_manifest;
+mod virsh;
+pub(crate) mod virt_common;
 
 /// One command's parser (or one family's, until it is split).
 pub(crate) trait HostParser: Sync {
@@ -97,27 +105,19 @@ pub(crate) static PARSERS: &[&dyn HostParser] = &[
         recognise: crate::block::recognise,
         parse: crate::block::parse,
     },
-    // Virtualisation, OpenStack, files, configuration.
-    &Family {
-        kinds: &[
-            K::Ps,
-            K::QemuImgCheck,
-            K::QemuImgInfo,
-            K::DomainXml,
-            K::VirshList,
-            K::VirshDomblklist,
-            K::OpenstackEventList,
-            K::OpenstackEventShow,
-            K::OpenstackTable,
-            K::LsListing,
-            K::CinderConf,
-            K::NovaConf,
-            K::QemuConf,
-            K::MultipathConf,
-        ],
-        recognise: crate::virt::recognise,
-        parse: crate::virt::parse,
-    },
+    // Virtualisation, OpenStack, files, configuration, in the order the
+    // old `virt` chain tested them: the specific markers first (qemu-img's
+    // verdict lines, OpenStack tables, domain XML), then what other pastes
+    // can hold too (a `ps` header, virsh headers, `ls -l` lines), and
+    // configuration last: named files, then ini keys, which a session that
+    // also printed a listing holds as well.
+    &qemu_img::QemuImg,
+    &openstack::Openstack,
+    &domain_xml::DomainXml,
+    &ps::Ps,
+    &virsh::Virsh,
+    &ls_listing::LsListing,
+    &config::ConfigFiles,
     // Memory, load, temperatures, kernel, clock.
     &Family {
         kinds: &[
@@ -171,7 +171,8 @@ pub enum Kind {
     Losetup,
     Iscsiadm,
     BlockdevReport,
-    // Virtualisation, OpenStack, files, configuration (module `virt`).
+    // Virtualisation, OpenStack, files, configuration (`ps`, `qemu_img`,
+    // `domain_xml`, `virsh`, `openstack`, `ls_listing`, `config`).
     Ps,
     QemuImgCheck,
     QemuImgInfo,
