@@ -25,7 +25,6 @@ mod disks;
 pub mod facts;
 mod parsers;
 mod system;
-mod virt;
 
 pub use book::CheckBook;
 pub use cross::{Crossed, cross_check};
