@@ -21,12 +21,10 @@ use serde::Serialize;
 mod block;
 pub mod book;
 mod cross;
-mod disks;
 pub mod facts;
 mod live;
 mod parsers;
 mod sos;
-mod system;
 mod virt;
 
 pub use book::CheckBook;
@@ -422,7 +420,7 @@ pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
                     dev.clone(),
                     rootline_model::FieldKind::Device,
                 ));
-                if let Some(ctrl) = disks::nvme_controller(&dev) {
+                if let Some(ctrl) = parsers::disk_checks::nvme_controller(&dev) {
                     c.bind("controller", ctrl);
                 }
             }
