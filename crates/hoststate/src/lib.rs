@@ -21,10 +21,8 @@ use serde::Serialize;
 mod block;
 pub mod book;
 mod cross;
-mod disks;
 pub mod facts;
 mod parsers;
-mod system;
 
 pub use book::CheckBook;
 pub use cross::{Crossed, cross_check};
@@ -419,7 +417,7 @@ pub fn parse_file(kind: Kind, text: &str, rel_path: &str) -> HostState {
                     dev.clone(),
                     rootline_model::FieldKind::Device,
                 ));
-                if let Some(ctrl) = disks::nvme_controller(&dev) {
+                if let Some(ctrl) = parsers::disk_checks::nvme_controller(&dev) {
                     c.bind("controller", ctrl);
                 }
             }

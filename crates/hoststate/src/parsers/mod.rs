@@ -13,8 +13,14 @@
 use crate::HostState;
 
 mod config;
+mod date;
+pub(crate) mod disk_checks;
 mod domain_xml;
+mod free;
 mod ls_listing;
+mod meminfo;
+mod numbers;
+mod nvme;
 mod openstack;
 mod ps;
 mod qemu_img;
@@ -22,9 +28,17 @@ mod rootline_block;
 mod rootline_common;
 mod rootline_manifest;
 mod rootline_tasks;
+mod sensors;
+mod smartctl;
+mod smartctl_json;
 mod sos_manifest;
+mod system_common;
+mod top;
+mod uname;
+mod uptime;
 mod virsh;
 pub(crate) mod virt_common;
+mod vmstat;
 
 /// One command's parser (or one family's, until it is split).
 pub(crate) trait HostParser: Sync {
@@ -74,18 +88,14 @@ pub(crate) static PARSERS: &[&dyn HostParser] = &[
     &rootline_manifest::RootlineManifest,
     // The sosreport itself.
     &sos_manifest::SosManifest,
-    // Disks and health.
-    &Family {
-        kinds: &[
-            K::Smartctl,
-            K::SmartctlJson,
-            K::NvmeSmartLog,
-            K::NvmeErrorLog,
-            K::NvmeList,
-        ],
-        recognise: crate::disks::recognise,
-        parse: crate::disks::parse,
-    },
+    // Disks and health, in the order the old chain tested them: smartctl -j
+    // before nvme (the JSON of an NVMe drive holds the keys of `nvme
+    // smart-log -o json`), nvme before smartctl's text (a file holding an
+    // nvme log and a smartctl report is the nvme log). A disk file's name
+    // counts only after all three content tests (`disk_checks`).
+    &smartctl_json::SmartctlJson,
+    &nvme::Nvme,
+    &smartctl::Smartctl,
     // The block stack.
     &Family {
         kinds: &[
@@ -118,21 +128,18 @@ pub(crate) static PARSERS: &[&dyn HostParser] = &[
     &virsh::Virsh,
     &ls_listing::LsListing,
     &config::ConfigFiles,
-    // Memory, load, temperatures, kernel, clock.
-    &Family {
-        kinds: &[
-            K::Free,
-            K::Meminfo,
-            K::Vmstat,
-            K::Top,
-            K::Uptime,
-            K::Sensors,
-            K::Uname,
-            K::Date,
-        ],
-        recognise: crate::system::recognise,
-        parse: crate::system::parse,
-    },
+    // Memory, load, temperatures, kernel, clock, in the order the old chain
+    // tested them: top first (a short top header is an uptime line and
+    // memory lines), uptime, uname and date (a few lines each) last. A file's
+    // name counts only after all eight content tests (`system_common`).
+    &top::Top,
+    &free::Free,
+    &meminfo::Meminfo,
+    &vmstat::Vmstat,
+    &sensors::Sensors,
+    &uptime::Uptime,
+    &uname::Uname,
+    &date::Date,
 ];
 
 /// The parser that reads `kind`.
@@ -143,13 +150,14 @@ fn parser_of(kind: Kind) -> Option<&'static dyn HostParser> {
 /// A kind of command output or configuration file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    // Disks and health (module `disks`).
+    // Disks and health (parsers `smartctl_json`, `nvme`, `smartctl`).
     Smartctl,
     SmartctlJson,
     NvmeSmartLog,
     NvmeErrorLog,
     NvmeList,
-    // Memory, load, temperatures (module `system`).
+    // Memory, load, temperatures, kernel, clock (parsers `top`, `free`,
+    // `meminfo`, `vmstat`, `sensors`, `uptime`, `uname`, `date`).
     Free,
     Meminfo,
     Vmstat,
