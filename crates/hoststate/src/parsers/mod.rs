@@ -12,6 +12,19 @@
 
 use crate::HostState;
 
+pub(crate) mod block_common;
+mod blockdev;
+mod dmsetup_info;
+mod dmsetup_ls;
+mod dmsetup_table;
+mod iscsiadm;
+mod losetup;
+mod ls_dev;
+mod lsblk;
+mod multipath;
+mod multipathd;
+mod partitions;
+
 /// One command's parser (or one family's, until it is split).
 pub(crate) trait HostParser: Sync {
     /// The kinds it reads, e.g. `multipath -ll` and `multipathd show
@@ -77,25 +90,26 @@ pub(crate) static PARSERS: &[&dyn HostParser] = &[
         recognise: crate::disks::recognise,
         parse: crate::disks::parse,
     },
-    // The block stack.
-    &Family {
-        kinds: &[
-            K::MultipathLl,
-            K::MultipathdShow,
-            K::DmsetupInfo,
-            K::DmsetupLs,
-            K::DmsetupTable,
-            K::DmsetupStatus,
-            K::Lsblk,
-            K::LsDev,
-            K::Partitions,
-            K::Losetup,
-            K::Iscsiadm,
-            K::BlockdevReport,
-        ],
-        recognise: crate::block::recognise,
-        parse: crate::block::parse,
-    },
+    // The block stack, one parser per command, in the order of the one
+    // chain they come from (each at its first test): lsblk's JSON, `-P`
+    // pairs and header first, the table headers (`blockdev --report`,
+    // `losetup -l`, `dmsetup info -c`, `/proc/partitions`, `multipathd
+    // show`) before `multipath -ll`'s map lines, then `iscsiadm`, `dmsetup
+    // table`/`status` and `dmsetup ls` lines, and `ls -l /dev` (a few `brw`
+    // lines will do) last. A parser's later tests moved up with it
+    // (`losetup -a` lines, `dmsetup info`'s long form, `multipath`'s
+    // messages-only output): no test they now precede claims what they do.
+    &lsblk::Lsblk,
+    &blockdev::Blockdev,
+    &losetup::Losetup,
+    &dmsetup_info::DmsetupInfo,
+    &partitions::Partitions,
+    &multipathd::Multipathd,
+    &multipath::Multipath,
+    &iscsiadm::Iscsiadm,
+    &dmsetup_table::DmsetupTable,
+    &dmsetup_ls::DmsetupLs,
+    &ls_dev::LsDev,
     // Virtualisation, OpenStack, files, configuration.
     &Family {
         kinds: &[
@@ -157,7 +171,7 @@ pub enum Kind {
     Sensors,
     Uname,
     Date,
-    // Block stack (module `block`).
+    // Block stack (one parser per command, beside `parsers/block_common.rs`).
     MultipathLl,
     MultipathdShow,
     DmsetupInfo,
