@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-mod block;
 pub mod book;
 mod cross;
 pub mod facts;

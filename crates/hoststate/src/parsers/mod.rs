@@ -12,16 +12,28 @@
 
 use crate::HostState;
 
+pub(crate) mod block_common;
+mod blockdev;
 mod config;
 mod date;
 pub(crate) mod disk_checks;
+mod dmsetup_info;
+mod dmsetup_ls;
+mod dmsetup_table;
 mod domain_xml;
 mod free;
+mod iscsiadm;
+mod losetup;
+mod ls_dev;
 mod ls_listing;
+mod lsblk;
 mod meminfo;
+mod multipath;
+mod multipathd;
 mod numbers;
 mod nvme;
 mod openstack;
+mod partitions;
 mod ps;
 mod qemu_img;
 mod rootline_block;
@@ -40,7 +52,7 @@ mod virsh;
 pub(crate) mod virt_common;
 mod vmstat;
 
-/// One command's parser (or one family's, until it is split).
+/// One command's parser.
 pub(crate) trait HostParser: Sync {
     /// The kinds it reads, e.g. `multipath -ll` and `multipathd show
     /// topology` print one format.
@@ -56,28 +68,6 @@ pub(crate) trait HostParser: Sync {
     /// come back unrendered.
     fn parse(&self, kind: Kind, text: &str) -> HostState;
 }
-
-/// A family module not yet split into one parser per command: its own
-/// recognition (content, then name) and dispatch.
-struct Family {
-    kinds: &'static [Kind],
-    recognise: fn(&str, &str) -> Option<Kind>,
-    parse: fn(Kind, &str) -> Option<HostState>,
-}
-
-impl HostParser for Family {
-    fn kinds(&self) -> &'static [Kind] {
-        self.kinds
-    }
-    fn by_content(&self, rel_path: &str, sample: &str) -> Option<Kind> {
-        (self.recognise)(rel_path, sample)
-    }
-    fn parse(&self, kind: Kind, text: &str) -> HostState {
-        (self.parse)(kind, text).unwrap_or_default()
-    }
-}
-
-use Kind as K;
 
 /// Every parser, in recognition order.
 pub(crate) static PARSERS: &[&dyn HostParser] = &[
@@ -96,25 +86,26 @@ pub(crate) static PARSERS: &[&dyn HostParser] = &[
     &smartctl_json::SmartctlJson,
     &nvme::Nvme,
     &smartctl::Smartctl,
-    // The block stack.
-    &Family {
-        kinds: &[
-            K::MultipathLl,
-            K::MultipathdShow,
-            K::DmsetupInfo,
-            K::DmsetupLs,
-            K::DmsetupTable,
-            K::DmsetupStatus,
-            K::Lsblk,
-            K::LsDev,
-            K::Partitions,
-            K::Losetup,
-            K::Iscsiadm,
-            K::BlockdevReport,
-        ],
-        recognise: crate::block::recognise,
-        parse: crate::block::parse,
-    },
+    // The block stack, one parser per command, in the order of the one
+    // chain they come from (each at its first test): lsblk's JSON, `-P`
+    // pairs and header first, the table headers (`blockdev --report`,
+    // `losetup -l`, `dmsetup info -c`, `/proc/partitions`, `multipathd
+    // show`) before `multipath -ll`'s map lines, then `iscsiadm`, `dmsetup
+    // table`/`status` and `dmsetup ls` lines, and `ls -l /dev` (a few `brw`
+    // lines will do) last. A parser's later tests moved up with it
+    // (`losetup -a` lines, `dmsetup info`'s long form, `multipath`'s
+    // messages-only output): no test they now precede claims what they do.
+    &lsblk::Lsblk,
+    &blockdev::Blockdev,
+    &losetup::Losetup,
+    &dmsetup_info::DmsetupInfo,
+    &partitions::Partitions,
+    &multipathd::Multipathd,
+    &multipath::Multipath,
+    &iscsiadm::Iscsiadm,
+    &dmsetup_table::DmsetupTable,
+    &dmsetup_ls::DmsetupLs,
+    &ls_dev::LsDev,
     // Virtualisation, OpenStack, files, configuration, in the order the
     // old `virt` chain tested them: the specific markers first (qemu-img's
     // verdict lines, OpenStack tables, domain XML), then what other pastes

@@ -182,8 +182,12 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
             }));
         }
         if suspended {
-            let mut c =
-                crate::block::dm_suspended_check(map, wwid, devnum.unwrap_or_default(), name);
+            let mut c = crate::parsers::block_common::dm_suspended_check(
+                map,
+                wwid,
+                devnum.unwrap_or_default(),
+                name,
+            );
             c.add_cite(&cite(r));
             st.checks.push(c);
             stuck = Some(Stuck::Suspended(map));
@@ -193,7 +197,12 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
     if let Some(state) = v["scsi"]["state"].as_str()
         && !matches!(state, "running" | "live")
     {
-        let mut c = crate::block::scsi_offline_check(name, state, devnum, "sysfs device/state");
+        let mut c = crate::parsers::block_common::scsi_offline_check(
+            name,
+            state,
+            devnum,
+            "sysfs device/state",
+        );
         c.add_cite(&cite(r));
         st.checks.push(c);
         stuck = Some(Stuck::Offline(state));
@@ -216,12 +225,13 @@ fn device(st: &mut HostState, r: &Record<'_>, mounts: &[(String, Value)], stalle
             .map(|(mp, _)| mp.as_str())
             .collect();
         if deleted {
-            st.checks.push(crate::block::loop_backing_deleted(
-                &dev,
-                file,
-                &cite(r),
-                &mounted,
-            ));
+            st.checks
+                .push(crate::parsers::block_common::loop_backing_deleted(
+                    &dev,
+                    file,
+                    &cite(r),
+                    &mounted,
+                ));
         }
         let on = mount_of(mounts, file);
         if let Some(m) = on
