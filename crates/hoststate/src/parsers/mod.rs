@@ -157,7 +157,8 @@ pub enum Kind {
     Sensors,
     Uname,
     Date,
-    // Block stack (module `block`).
+    // Block stack (parsers `multipath`, `multipathd`, `dmsetup_*`, `lsblk`,
+    // `ls_dev`, `partitions`, `losetup`, `iscsiadm`, `blockdev`).
     MultipathLl,
     MultipathdShow,
     DmsetupInfo,
