@@ -51,6 +51,9 @@ pub struct Pipeline {
     pub matcher: Matcher,
     pub knowledge: Knowledge,
     field_kinds: HashMap<String, Vec<(String, FieldKind)>>,
+    /// The overlay defines host checks: the parsers rendered with the
+    /// shipped book, so checks are rendered again with this one.
+    rerender: bool,
 }
 
 /// What the example run found.
@@ -110,6 +113,7 @@ impl Pipeline {
             matcher,
             knowledge,
             field_kinds,
+            rerender: overlay.is_some_and(|d| d.join("checks").is_dir()),
         })
     }
 
@@ -138,6 +142,9 @@ impl Pipeline {
     /// Host checks read as the check book in use says (an operator's
     /// `--catalog DIR/checks/` overrides the shipped text and fixes).
     pub fn render_checks(&self, a: &mut Analysis) {
+        if !self.rerender {
+            return;
+        }
         for h in &mut a.host {
             self.knowledge.checks.render_all(&mut h.state.checks);
         }

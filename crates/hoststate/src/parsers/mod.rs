@@ -238,10 +238,13 @@ pub(crate) fn parse(kind: Kind, text: &str) -> HostState {
 /// `None`: the text does not open with such a line (within its first three
 /// lines), e.g. an empty listing or warnings beside the output.
 pub(crate) fn command_failure(text: &str) -> Option<String> {
+    // The first three non-empty lines and the two after them are all it
+    // reads: recognition asks this of every file, logs included.
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        .take(5)
         .collect();
     let at = lines.iter().take(3).position(|l| failure_line(l))?;
     let mut said = vec![lines[at]];

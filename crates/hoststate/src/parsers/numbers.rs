@@ -11,15 +11,19 @@ pub(crate) fn content_is_void(sample: &str) -> bool {
     if t.is_empty() || crate::parsers::command_failure(t).is_some() {
         return true;
     }
-    let lines = t.lines().count();
+    // More than three lines is output, not a message: decided without
+    // reading (or lower-casing) the rest of a 64 KiB sample, since every
+    // file's recognition asks this.
+    if t.lines().nth(3).is_some() {
+        return false;
+    }
     let l = t.to_ascii_lowercase();
-    lines <= 3
-        && (l.starts_with("timeout")
-            || l.contains("timed out")
-            || l.contains("command not found")
-            || l.contains("no such file")
-            || l.contains("not supported")
-            || l.contains("permission denied"))
+    l.starts_with("timeout")
+        || l.contains("timed out")
+        || l.contains("command not found")
+        || l.contains("no such file")
+        || l.contains("not supported")
+        || l.contains("permission denied")
 }
 
 /// A note for a file whose command produced nothing usable.
