@@ -414,47 +414,41 @@ impl CheckBook {
                 }
                 None => vec![None],
             };
-            if let (Some(name), Some(sep)) = (&f.each, &f.join) {
-                // One step: its text names the whole list, its command is
-                // the per-item commands joined.
-                let mut one = Fix {
-                    en: fill(&f.text.en, &|n| lookup(c, n, None, Lang::En)).text,
-                    ko: fill(&f.text.ko, &|n| lookup(c, n, None, Lang::Ko)).text,
-                    command: None,
-                };
-                if let Some(cmd) = &f.command {
-                    let parts: Vec<_> = items
-                        .iter()
-                        .flatten()
-                        .map(|v| fill(cmd, &|n| lookup(c, n, Some((name, v)), Lang::En)))
-                        .collect();
-                    if parts.iter().any(|p| p.unknown) {
-                        withhold(&mut one);
-                    } else {
-                        let texts: Vec<String> = parts.into_iter().map(|p| p.text).collect();
-                        one.command = Some(texts.join(sep));
-                    }
-                }
-                if !fixes.contains(&one) {
-                    fixes.push(one);
-                }
-                continue;
+            let name = f.each.as_deref();
+            fn bind<'a>(
+                name: Option<&'a str>,
+                v: &'a Option<String>,
+            ) -> Option<(&'a str, &'a str)> {
+                name.zip(v.as_deref())
             }
-            for item in items {
-                let each = f.each.as_deref().zip(item.as_deref());
+            // Steps: each with the value its text names (none for a joined
+            // step, whose text names the whole list) and the values its
+            // command runs for.
+            let steps: Vec<(Option<(&str, &str)>, Vec<Option<(&str, &str)>>)> = match &f.join {
+                Some(_) => vec![(None, items.iter().map(|v| bind(name, v)).collect())],
+                None => items
+                    .iter()
+                    .map(|v| (bind(name, v), vec![bind(name, v)]))
+                    .collect(),
+            };
+            for (each, runs) in steps {
                 let mut one = Fix {
                     en: fill(&f.text.en, &|n| lookup(c, n, each, Lang::En)).text,
                     ko: fill(&f.text.ko, &|n| lookup(c, n, each, Lang::Ko)).text,
                     command: None,
                 };
                 if let Some(cmd) = &f.command {
+                    let parts: Vec<_> = runs
+                        .iter()
+                        .map(|&run| fill(cmd, &|n| lookup(c, n, run, Lang::En)))
+                        .collect();
                     // A command naming something the evidence does not
                     // give cannot be run as printed: say so, print none.
-                    let filled = fill(cmd, &|n| lookup(c, n, each, Lang::En));
-                    if filled.unknown {
+                    if parts.iter().any(|p| p.unknown) {
                         withhold(&mut one);
                     } else {
-                        one.command = Some(filled.text);
+                        let texts: Vec<String> = parts.into_iter().map(|p| p.text).collect();
+                        one.command = Some(texts.join(f.join.as_deref().unwrap_or("")));
                     }
                 }
                 if !fixes.contains(&one) {
