@@ -650,11 +650,7 @@ fn explain(cause: Option<String>, lang: Lang, opt: &CatalogOpt) -> Result<u8> {
                 "같은 대상, 없으면 같은 호스트",
             ),
         };
-        let role = match s.role.as_str() {
-            "root" => lang.pick("root", "원인"),
-            "effect" => lang.pick("effect", "영향"),
-            _ => lang.pick("symptom", "증상"),
-        };
+        let role = rootline_report::words::word(lang, s.role.as_str());
         o.push_str(&format!(
             "{}. [{role}] {} — {}\n   {}: {}\n   {}: {link}{}\n",
             i + 1,

@@ -15,7 +15,7 @@ use rootline_scan::Analysis;
 
 mod html;
 mod verdict;
-mod words;
+pub mod words;
 
 pub use html::html;
 use serde::Serialize;

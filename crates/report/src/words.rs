@@ -6,7 +6,7 @@
 use rootline_diagnose::Lang;
 
 /// `id` in `lang`; an id this table does not know is shown as it is.
-pub(crate) fn word(lang: Lang, id: &str) -> &str {
+pub fn word(lang: Lang, id: &str) -> &str {
     let pair = match id {
         "root" => ("root", "원인"),
         "effect" => ("effect", "영향"),
