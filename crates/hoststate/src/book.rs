@@ -424,7 +424,7 @@ impl CheckBook {
             // Steps: each with the value its text names (none for a joined
             // step, whose text names the whole list) and the values its
             // command runs for.
-            let steps: Vec<(Option<(&str, &str)>, Vec<Option<(&str, &str)>>)> = match &f.join {
+            let steps: Vec<(Each<'_>, Vec<Each<'_>>)> = match &f.join {
                 Some(_) => vec![(None, items.iter().map(|v| bind(name, v)).collect())],
                 None => items
                     .iter()
@@ -474,6 +474,9 @@ pub(crate) fn shipped() -> &'static CheckBook {
     static BOOK: OnceLock<CheckBook> = OnceLock::new();
     BOOK.get_or_init(|| CheckBook::builtin().unwrap_or_default())
 }
+
+/// The value an `each` step is filled with: (name, value).
+type Each<'a> = Option<(&'a str, &'a str)>;
 
 /// A step whose command names something the evidence does not give.
 fn withhold(one: &mut Fix) {

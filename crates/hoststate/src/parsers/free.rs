@@ -1,7 +1,7 @@
 //! `free` (`-m`, `-h`, plain KiB; procps-ng old and new, `-/+
 //! buffers/cache`): a `memory` fact per table and `memory-pressure`.
 
-use super::numbers::{base_name, parse_float, void_note};
+use super::numbers::{parse_float, void_name_hint, void_note};
 use super::system_common::{self, Mem, is_prompt, memory_check, prompt_host, size_mib};
 use super::{HostParser, Kind};
 use crate::{Cite, HostState};
@@ -23,12 +23,7 @@ impl HostParser for Free {
         if content_kind(sample).is_some() {
             return Some(Kind::Free);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base == "free" || base.starts_with("free_") || base.starts_with("free-"))
             .then_some(Kind::Free)
     }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::numbers::{base_name, parse_int, void_note};
+use super::numbers::{parse_int, void_name_hint, void_note};
 use super::system_common::{self, Mem, memory_check, round1};
 use super::{HostParser, Kind};
 use crate::{Cite, HostState};
@@ -19,12 +19,7 @@ impl HostParser for Meminfo {
         if content_kind(sample).is_some() {
             return Some(Kind::Meminfo);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base == "meminfo").then_some(Kind::Meminfo)
     }
     fn parse(&self, _kind: Kind, text: &str) -> HostState {

@@ -26,6 +26,18 @@ pub(crate) fn content_is_void(sample: &str) -> bool {
         || l.contains("permission denied")
 }
 
+/// The file's name (lower case, as [`base_name`]) as the hint a disk or
+/// system parser takes: only when the content says nothing (a sosreport
+/// command that timed out, an empty file, an error message) and no parser
+/// of its family claims the content (`family_may_decide`).
+pub(crate) fn void_name_hint(
+    rel_path: &str,
+    sample: &str,
+    family_may_decide: fn(&str) -> bool,
+) -> Option<String> {
+    family_may_decide(sample).then(|| base_name(rel_path))
+}
+
 /// A note for a file whose command produced nothing usable.
 pub(crate) fn void_note(text: &str) -> Option<String> {
     let t = text.trim();

@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use super::disk_checks::{self, Disk, NVME_LABELS, device_in_command, disks_state, norm_label};
-use super::numbers::{base_name, parse_int, void_note};
+use super::numbers::{parse_int, void_name_hint, void_note};
 use super::smartctl_json;
 use super::{HostParser, Kind};
 use crate::{Cite, HostState};
@@ -27,12 +27,7 @@ impl HostParser for Nvme {
         if let Some(k) = content_kind(sample) {
             return Some(k);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !disk_checks::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, disk_checks::name_may_decide)?;
         if base.starts_with("nvme") {
             if base.contains("smart-log") || base.contains("smart_log") {
                 return Some(Kind::NvmeSmartLog);

@@ -6,7 +6,7 @@
 use rootline_model::FieldKind;
 use serde_json::json;
 
-use super::numbers::{base_name, void_note};
+use super::numbers::{void_name_hint, void_note};
 use super::system_common::{self, is_prompt};
 use super::{HostParser, Kind};
 use crate::{Check, Cite, HostState};
@@ -31,12 +31,7 @@ impl HostParser for Sensors {
         if content_kind(sample).is_some() {
             return Some(Kind::Sensors);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base.starts_with("sensors")).then_some(Kind::Sensors)
     }
     fn parse(&self, _kind: Kind, text: &str) -> HostState {

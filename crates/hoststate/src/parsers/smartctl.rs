@@ -7,7 +7,7 @@
 use super::disk_checks::{
     self, Attr, Disk, NVME_LABELS, device_in_command, disks_state, finish_ata, norm_label,
 };
-use super::numbers::{base_name, parse_int};
+use super::numbers::{parse_int, void_name_hint};
 use super::{HostParser, Kind};
 use crate::{Cite, HostState};
 
@@ -22,12 +22,7 @@ impl HostParser for Smartctl {
         if let Some(k) = content_kind(sample) {
             return Some(k);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !disk_checks::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, disk_checks::name_may_decide)?;
         (base.starts_with("smartctl") && !(base.contains("_-j") || base.contains("json")))
             .then_some(Kind::Smartctl)
     }

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::numbers::{base_name, parse_float, void_note};
+use super::numbers::{parse_float, void_name_hint, void_note};
 use super::system_common::{self, Mem, is_prompt, memory_check, prompt_host, size_mib};
 use super::uptime::parse_uptime_line;
 use super::{HostParser, Kind};
@@ -21,12 +21,7 @@ impl HostParser for Top {
         if content_kind(sample).is_some() {
             return Some(Kind::Top);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base == "top" || base.starts_with("top_")).then_some(Kind::Top)
     }
     fn parse(&self, _kind: Kind, text: &str) -> HostState {

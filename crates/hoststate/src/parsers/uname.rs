@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::numbers::base_name;
+use super::numbers::void_name_hint;
 use super::system_common;
 use super::{HostParser, Kind};
 use crate::HostState;
@@ -19,12 +19,7 @@ impl HostParser for Uname {
         if content_kind(sample).is_some() {
             return Some(Kind::Uname);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base.starts_with("uname")).then_some(Kind::Uname)
     }
     fn parse(&self, _kind: Kind, text: &str) -> HostState {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::numbers::{base_name, parse_float, parse_int, void_note};
+use super::numbers::{parse_float, parse_int, void_name_hint, void_note};
 use super::system_common::{self, is_prompt, prompt_host};
 use super::{HostParser, Kind};
 use crate::HostState;
@@ -19,12 +19,7 @@ impl HostParser for Uptime {
         if content_kind(sample).is_some() {
             return Some(Kind::Uptime);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base.starts_with("uptime")).then_some(Kind::Uptime)
     }
     fn parse(&self, _kind: Kind, text: &str) -> HostState {

@@ -5,7 +5,7 @@
 use rootline_model::FieldKind;
 use serde_json::json;
 
-use super::numbers::{base_name, parse_int, void_note};
+use super::numbers::{parse_int, void_name_hint, void_note};
 use super::system_common::{self, is_prompt, prompt_host, round1};
 use super::{HostParser, Kind};
 use crate::{Check, Cite, HostState};
@@ -25,12 +25,7 @@ impl HostParser for Vmstat {
         if content_kind(sample).is_some() {
             return Some(Kind::Vmstat);
         }
-        // The name is only a hint: used when the content says nothing (a
-        // sosreport command that timed out, an empty file, an error message).
-        if !system_common::name_may_decide(sample) {
-            return None;
-        }
-        let base = base_name(rel_path);
+        let base = void_name_hint(rel_path, sample, system_common::name_may_decide)?;
         (base.starts_with("vmstat")).then_some(Kind::Vmstat)
     }
     fn parse(&self, _kind: Kind, text: &str) -> HostState {
