@@ -249,7 +249,7 @@ fn escaping_member_names_are_listed_not_read() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let bytes = common::tar(&[
         Member::File("r/ok.log", b"fine\n"),
-        Member::RawName("../../x", b"evil\n"),
+        Member::RawName("../../rootline-escaped-x", b"evil\n"),
         Member::RawName("/etc/cron.d/evil", b"evil\n"),
         Member::RawName("r/../../y", b"evil\n"),
         Member::File("r/after.log", b"still read\n"),
@@ -259,10 +259,10 @@ fn escaping_member_names_are_listed_not_read() {
     let r = run(&[&s(&p)]);
     let arch = s(&p);
     assert_eq!(
-        r.not_read(&format!("{arch}!../../x"))
+        r.not_read(&format!("{arch}!../../rootline-escaped-x"))
             .expect("listed")
             .reason,
-        "member path escapes the archive (../../x)"
+        "member path escapes the archive (../../rootline-escaped-x)"
     );
     assert!(r.not_read(&format!("{arch}!/etc/cron.d/evil")).is_some());
     assert!(r.not_read(&format!("{arch}!r/../../y")).is_some());
@@ -275,7 +275,7 @@ fn escaping_member_names_are_listed_not_read() {
     assert!(
         !tmp.path()
             .parent()
-            .map(|p| p.join("x").exists())
+            .map(|p| p.join("rootline-escaped-x").exists())
             .unwrap_or(false)
     );
 }
